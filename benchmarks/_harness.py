@@ -1,0 +1,71 @@
+"""The benchmark harness: run a function in a fresh process, measure its time and peak memory.
+
+Each ``benchmarks/bench_<name>.py`` defines ``run(scale: float) -> list[Measurement]``; ``scale``
+1.0 is the size the issue's target is stated for, smaller values give a quick run.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import resource
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Measurement", "Timing", "measure"]
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Wall time and peak resident memory of one call, and what it returned."""
+
+    seconds: float
+    peak_mb: float
+    result: Any
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One row of the benchmark table: a figure for dualuse and the same figure for a baseline."""
+
+    benchmark: str
+    figure: str
+    value: float
+    baseline: str
+    baseline_value: float | None
+    peak_mb: float
+    target: str = ""
+    higher_is_better: bool = True
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        """How many times better than the baseline (>1 is better), ``None`` without a baseline."""
+        if not self.baseline_value or not self.value:
+            return None
+        return self.value / self.baseline_value if self.higher_is_better else self.baseline_value / self.value
+
+
+def _child(fn: Callable[..., Any], args: tuple[Any, ...], queue: Any) -> None:
+    start = time.perf_counter()
+    result = fn(*args)
+    seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    queue.put((seconds, peak_mb, result))
+
+
+def measure(fn: Callable[..., Any], *args: Any) -> Timing:
+    """Call ``fn(*args)`` in a fresh (spawned) process; ``fn`` must be a module-level function.
+
+    Peak memory is the child's maximum resident set, so each measurement stands alone.
+    """
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_child, args=(fn, args, queue))
+    proc.start()
+    seconds, peak_mb, result = queue.get()
+    proc.join()
+    if proc.exitcode:
+        raise RuntimeError(f"benchmark process for {fn.__name__} exited with {proc.exitcode}")
+    return Timing(seconds, peak_mb, result)

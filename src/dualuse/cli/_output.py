@@ -1,0 +1,88 @@
+"""Shared output for commands: rich tables for people, CSV and JSON for scripts, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from rich.console import Console
+from rich.table import Table
+
+from dualuse.errors import InputError
+
+__all__ = ["STATE", "error", "print_frame", "read_table", "say", "write_frame"]
+
+
+@dataclass
+class _State:
+    quiet: bool = False
+
+
+STATE = _State()
+
+
+def _console() -> Console:
+    return Console(soft_wrap=True)
+
+
+def say(message: str) -> None:
+    """Print a line for people (suppressed by ``--quiet``)."""
+    if not STATE.quiet:
+        _console().print(message)
+
+
+def error(message: str) -> None:
+    """Print one error line on stderr."""
+    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {message}", highlight=False)
+
+
+def print_frame(frame: pl.DataFrame, *, fmt: str = "table", title: str | None = None) -> None:
+    """Print a frame as a rich table, CSV or JSON (records) on stdout."""
+    if fmt == "csv":
+        sys.stdout.write(frame.write_csv())
+    elif fmt == "json":
+        sys.stdout.write(json.dumps(frame.to_dicts(), default=str, ensure_ascii=False, indent=2) + "\n")
+    else:
+        if STATE.quiet:
+            return
+        table = Table(title=title)
+        for name in frame.columns:
+            table.add_column(name, overflow="fold")
+        for row in frame.iter_rows():
+            table.add_row(*["" if v is None else str(v) for v in row])
+        _console().print(table)
+
+
+def write_frame(frame: pl.DataFrame, path: Path) -> None:
+    """Write a frame as Parquet, CSV or JSON, chosen by the file suffix."""
+    suffix = path.suffix.lower()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".parquet":
+        frame.write_parquet(path)
+    elif suffix == ".csv":
+        frame.write_csv(path)
+    elif suffix == ".json":
+        path.write_text(json.dumps(frame.to_dicts(), default=str, ensure_ascii=False, indent=2), encoding="utf-8")
+    else:
+        raise InputError("expected a .parquet, .csv or .json output file", file=str(path))
+
+
+def read_table(path: Path) -> pl.DataFrame:
+    """Read a Parquet or CSV file (the input of most commands)."""
+    if not path.exists():
+        raise InputError("no such file", file=str(path))
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return pl.read_parquet(path)
+    if suffix == ".csv":
+        return pl.read_csv(path, infer_schema_length=10000)
+    raise InputError("expected a .parquet or .csv file", file=str(path))
+
+
+def as_json(value: Any) -> str:
+    """Serialise for ``--json`` output."""
+    return json.dumps(value, default=str, ensure_ascii=False, indent=2)

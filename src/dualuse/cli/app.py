@@ -1,0 +1,86 @@
+"""The typer application: global options, error handling, and the command modules."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import click
+import typer
+
+from dualuse._version import __version__
+from dualuse.cli import (
+    _output,
+    commands_flows,
+    commands_lists,
+    commands_plugins,
+    commands_report,
+    commands_screen,
+    commands_trace,
+)
+from dualuse.errors import DualuseError
+
+__all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "app", "run"]
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+app = typer.Typer(
+    name="dualuse",
+    help="Track dual-use goods flowing to Russia around export controls.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"dualuse {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+) -> None:
+    """Track dual-use goods flowing to Russia around export controls."""
+    _output.STATE.quiet = quiet
+
+
+for module in (
+    commands_lists,
+    commands_plugins,
+    commands_flows,
+    commands_screen,
+    commands_trace,
+    commands_report,
+):
+    module.register(app)
+
+
+def run(argv: list[str]) -> int:
+    """Run ``dualuse`` with ``argv``; turn every :class:`DualuseError` into one line on stderr."""
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=argv, prog_name="dualuse", standalone_mode=False)
+    except DualuseError as exc:
+        _output.error(str(exc))
+        return EXIT_ERROR
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code or 0)
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE
+    except click.exceptions.Abort:
+        _output.error("interrupted")
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        _output.error("interrupted")
+        return EXIT_INTERRUPTED
+    except OSError as exc:
+        _output.error(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
+        return EXIT_ERROR
+    return EXIT_OK

@@ -1,0 +1,223 @@
+"""The :class:`DualUseList` model, vectorised matching and diffs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from dualuse.hs.code import HSCode
+
+__all__ = ["DualUseList", "ListDiff", "ListItem", "ListVersion", "diff"]
+
+
+class ListItem(BaseModel):
+    """One entry of a list: an HS code prefix (chapter, heading, HS6 or national) and its tier."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str
+    tier: str | None = None
+    description: str = ""
+    added: dt.date | None = None
+    added_inferred: bool = False
+    hs2017: tuple[str, ...] = ()
+    best_practices: bool = False
+    note: str = ""
+    source: str = ""
+
+    @field_validator("code")
+    @classmethod
+    def _digits(cls, value: str) -> str:
+        return HSCode.parse(value).digits
+
+    @field_validator("hs2017")
+    @classmethod
+    def _digits_all(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(HSCode.parse(v).digits for v in value)
+
+
+class ListVersion(BaseModel):
+    """A dated version of a list; ``excludes`` names the items it did not yet have."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: str
+    published: dt.date | None = None
+    note: str = ""
+    excludes: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return self.version
+
+
+class DualUseList(BaseModel):
+    """A list of dual-use goods as HS code prefixes, in one version.
+
+    ``match`` works on a whole column of codes at once; ``lookup`` answers for one code.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    title: str = ""
+    version: ListVersion = Field(default_factory=lambda: ListVersion(version="1"))
+    hs_version: str = "HS2022"
+    source: str = ""
+    tiers: dict[str, str] = Field(default_factory=dict)
+    items: tuple[ListItem, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def codes(self) -> list[str]:
+        """The item codes, in list order."""
+        return [i.code for i in self.items]
+
+    def to_frame(self) -> pl.DataFrame:
+        """The items as a frame (one row per item).
+
+        Example:
+            >>> from dualuse import lists
+            >>> lists.get("chpl").to_frame().filter(pl.col("tier") == "Tier 1").height
+            4
+        """
+        return pl.DataFrame(
+            [
+                {
+                    "code": i.code,
+                    "tier": i.tier,
+                    "description": i.description,
+                    "added": i.added,
+                    "added_inferred": i.added_inferred,
+                    "hs2017": list(i.hs2017),
+                    "note": i.note,
+                }
+                for i in self.items
+            ],
+            schema={
+                "code": pl.String,
+                "tier": pl.String,
+                "description": pl.String,
+                "added": pl.Date,
+                "added_inferred": pl.Boolean,
+                "hs2017": pl.List(pl.String),
+                "note": pl.String,
+            },
+            orient="row",
+        )
+
+    def _prefixes(self) -> pl.DataFrame:
+        rows = []
+        for i in self.items:
+            rows.append((i.code, i.code, self.hs_version))
+            rows.extend((p, i.code, "HS2017") for p in i.hs2017 if self.hs_version != "HS2017")
+        return pl.DataFrame(
+            rows, schema={"prefix": pl.String, "item": pl.String, "matched_on": pl.String}, orient="row"
+        )
+
+    def match(self, codes: pl.Series | Sequence[str], *, hs_version: str | None = None) -> pl.DataFrame:
+        """Match a column of codes (6 to 10 digits, either HS version) to the items they fall under.
+
+        Returns one row per input code, in input order: ``code``, ``item`` (null if none),
+        ``tier``, ``matched_on`` (the HS version of the prefix that matched; a match through an
+        HS-2017 equivalent may be broader than the item). With ``hs_version`` only prefixes of that
+        version are used; the longest matching prefix wins.
+
+        Example:
+            >>> from dualuse import lists
+            >>> lists.get("chpl").match(["8542310000", "854150", "010121"]).rows()
+            [('8542310000', '854231', 'Tier 1', 'HS2022'), ('854150', '854151', 'Tier 3.A', 'HS2017'), ('010121', None, None, None)]
+        """
+        series = codes if isinstance(codes, pl.Series) else pl.Series(list(codes), dtype=pl.String)
+        frame = pl.DataFrame({"code": series.cast(pl.String)}).with_row_index("__row")
+        prefixes = self._prefixes()
+        if hs_version is not None:
+            prefixes = prefixes.filter(pl.col("matched_on") == hs_version)
+        hits = []
+        for length in sorted(set(prefixes["prefix"].str.len_chars().to_list())):
+            keyed = frame.with_columns(pl.col("code").str.slice(0, length).alias("prefix"))
+            hits.append(
+                keyed.filter(pl.col("code").str.len_chars() >= length)
+                .join(prefixes.filter(pl.col("prefix").str.len_chars() == length), on="prefix")
+                .with_columns(pl.lit(length).alias("__len"))
+            )
+        tiers = pl.DataFrame(
+            {"item": [i.code for i in self.items], "tier": [i.tier for i in self.items]},
+            schema={"item": pl.String, "tier": pl.String},
+        )
+        best = (
+            pl.concat(hits)
+            .sort("__row", "__len", "matched_on", descending=[False, True, True])
+            .unique("__row", keep="first", maintain_order=True)
+            .select("__row", "item", "matched_on")
+            if hits
+            else pl.DataFrame(schema={"__row": pl.UInt32, "item": pl.String, "matched_on": pl.String})
+        )
+        return (
+            frame.join(best, on="__row", how="left")
+            .join(tiers, on="item", how="left")
+            .sort("__row")
+            .select("code", "item", "tier", "matched_on")
+        )
+
+    def lookup(self, code: str | int | HSCode) -> ListItem | None:
+        """The item that ``code`` falls under, or ``None``.
+
+        Example:
+            >>> from dualuse import lists
+            >>> lists.get("chpl").lookup("8541.21.0000").added is None
+            True
+        """
+        digits = HSCode.parse(code).digits
+        found = self.match([digits])["item"][0]
+        return next((i for i in self.items if i.code == found), None)
+
+    def __contains__(self, code: object) -> bool:
+        return isinstance(code, (str, int, HSCode)) and self.lookup(code) is not None
+
+
+@dataclass(frozen=True)
+class ListDiff:
+    """What changed between two lists: codes added, removed, and re-tiered."""
+
+    added: tuple[ListItem, ...]
+    removed: tuple[ListItem, ...]
+    retiered: tuple[tuple[ListItem, ListItem], ...]
+
+    def to_frame(self) -> pl.DataFrame:
+        """One row per change: ``change``, ``code``, ``tier_before``, ``tier_after``."""
+        rows: list[tuple[str, str, str | None, str | None]] = [("added", i.code, None, i.tier) for i in self.added]
+        rows += [("removed", i.code, i.tier, None) for i in self.removed]
+        rows += [("retiered", a.code, a.tier, b.tier) for a, b in self.retiered]
+        return pl.DataFrame(
+            rows,
+            schema={
+                "change": pl.String,
+                "code": pl.String,
+                "tier_before": pl.String,
+                "tier_after": pl.String,
+            },
+            orient="row",
+        )
+
+
+def diff(before: DualUseList, after: DualUseList) -> ListDiff:
+    """Compare two lists (usually two versions of one).
+
+    Example:
+        >>> from dualuse import lists
+        >>> d = lists.diff(lists.get("chpl", version="2023"), lists.get("chpl", version="2024-02-23"))
+        >>> [i.code for i in d.added]
+        ['845710', '845811', '845891', '845961', '846693']
+    """
+    a = {i.code: i for i in before.items}
+    b = {i.code: i for i in after.items}
+    return ListDiff(
+        added=tuple(b[c] for c in b if c not in a),
+        removed=tuple(a[c] for c in a if c not in b),
+        retiered=tuple((a[c], b[c]) for c in a if c in b and a[c].tier != b[c].tier),
+    )

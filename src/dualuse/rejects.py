@@ -1,0 +1,48 @@
+"""Rejected rows: the one layout every parser and validator uses to quarantine bad input.
+
+A rejected-rows frame has ``row`` (0-based position in the input), ``column``, ``value`` (the bad
+cell as text) and ``reason``, followed by every input column cast to text, so that nothing the
+user gave is lost.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+__all__ = ["REJECT_COLUMNS", "empty_rejects", "make_rejects"]
+
+REJECT_COLUMNS: dict[str, pl.DataType] = {
+    "row": pl.UInt32(),
+    "column": pl.String(),
+    "value": pl.String(),
+    "reason": pl.String(),
+}
+
+
+def empty_rejects(columns: list[str] | None = None) -> pl.DataFrame:
+    """An empty rejected-rows frame, optionally with the input's columns after the four fixed ones.
+
+    Example:
+        >>> empty_rejects(["a"]).columns
+        ['row', 'column', 'value', 'reason', 'a']
+    """
+    schema = dict(REJECT_COLUMNS)
+    for name in columns or []:
+        if name not in schema:
+            schema[name] = pl.String()
+    return pl.DataFrame(schema=schema)
+
+
+def make_rejects(frame: pl.DataFrame, row: pl.Expr, column: pl.Expr, value: pl.Expr, reason: pl.Expr) -> pl.DataFrame:
+    """Build rejected rows from ``frame`` (already filtered to the bad rows) and four expressions.
+
+    Columns whose names start with ``__`` are working columns and are not copied.
+    """
+    extra = [c for c in frame.columns if c not in REJECT_COLUMNS and not c.startswith("__")]
+    return frame.select(
+        row.cast(pl.UInt32).alias("row"),
+        column.cast(pl.String).alias("column"),
+        value.cast(pl.String).alias("value"),
+        reason.cast(pl.String).alias("reason"),
+        *[pl.col(c).cast(pl.String) for c in extra],
+    )

@@ -1,0 +1,420 @@
+"""The canonical tables (GUIDE §4): one pydantic model per record, the polars schema derived from it.
+
+``shipments``, ``flows``, ``parties`` and ``findings`` are the names the rest of the world codes
+against. Each table's record model is the single source of truth: :func:`polars_schema` derives
+the frame schema from it, and :func:`validate` checks a frame against it, returning accepted rows
+and rejected rows with their reasons (rows in = accepted + rejected, always).
+
+Example:
+    >>> import datetime as dt, polars as pl
+    >>> from dualuse.schema import validate
+    >>> frame = pl.DataFrame({"period": [dt.date(2023, 1, 1)] * 2, "freq": ["A", "A"],
+    ...     "reporter": ["CN", "Narnia"], "partner": ["KZ", "KZ"], "flow": ["export"] * 2,
+    ...     "hs_code": ["880622", "880622"], "value_usd": [5.9e6, 1.0], "source": ["demo"] * 2,
+    ...     "source_row": [1, 2]})
+    >>> result = validate(frame, "flows")
+    >>> result.accepted.height, result.rejected.select("row", "column", "reason").row(0)
+    (1, (1, 'reporter', "not an ISO 3166-1 alpha-2 code: 'Narnia'"))
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+from dataclasses import dataclass
+from functools import cache
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+import annotated_types
+import polars as pl
+import pycountry
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from dualuse.errors import SchemaError
+from dualuse.rejects import make_rejects
+
+__all__ = [
+    "TABLES",
+    "CountryCode",
+    "Evidence",
+    "Finding",
+    "Flow",
+    "HSDigits",
+    "Identifier",
+    "Metric",
+    "Party",
+    "Shipment",
+    "Validated",
+    "empty",
+    "from_records",
+    "polars_schema",
+    "record_model",
+    "to_records",
+    "validate",
+]
+
+
+@cache
+def _iso2() -> frozenset[str]:
+    from dualuse.geo import SPECIAL_AREAS  # same layer; imported late to keep import light
+
+    return frozenset(c.alpha_2 for c in pycountry.countries) | frozenset(SPECIAL_AREAS)
+
+
+class _CountryMarker:
+    """Marks a field that holds an ISO 3166-1 alpha-2 code."""
+
+
+class _HSMarker:
+    """Marks a field that holds HS code digits (2 to 12, even)."""
+
+
+def _check_country(value: str) -> str:
+    if value not in _iso2():
+        raise ValueError(f"not an ISO 3166-1 alpha-2 code: {value!r}")
+    return value
+
+
+def _check_hs(value: str) -> str:
+    if not (value.isascii() and value.isdigit() and 2 <= len(value) <= 12 and len(value) % 2 == 0):
+        raise ValueError(f"not HS code digits (2 to 12, even): {value!r}")
+    return value
+
+
+CountryCode = Annotated[str, AfterValidator(_check_country), _CountryMarker()]
+"""An ISO 3166-1 alpha-2 code, upper case (or a user-assigned area code such as ``XW`` World)."""
+
+HSDigits = Annotated[str, AfterValidator(_check_hs), _HSMarker()]
+"""HS code digits as declared: text, never an integer (leading zeros matter)."""
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Identifier(_Record):
+    """An identifier of a party: ``scheme`` is INN, BIN, OGRN, TAX_ID, REG_NO, IMO, ..."""
+
+    scheme: str
+    value: str
+
+
+class Evidence(_Record):
+    """A pointer to one input row: the canonical table, its ``source`` and ``source_row``."""
+
+    table: str
+    source: str
+    source_row: int
+
+
+class Metric(_Record):
+    """One named number of a finding."""
+
+    name: str
+    value: float | None
+
+
+class Shipment(_Record):
+    """One line of a customs declaration or bill of lading."""
+
+    shipment_id: str
+    date: dt.date
+    hs_code: HSDigits
+    description: str | None = None
+    exporter_name: str | None = None
+    exporter_country: CountryCode | None = None
+    exporter_id: str | None = None
+    importer_name: str | None = None
+    importer_country: CountryCode | None = None
+    importer_id: str | None = None
+    manufacturer: str | None = None
+    brand: str | None = None
+    origin_country: CountryCode | None = None
+    dispatch_country: CountryCode | None = None
+    value_usd: Annotated[float, Field(ge=0)] | None = None
+    value_original: float | None = None
+    currency: str | None = None
+    quantity: Annotated[float, Field(ge=0)] | None = None
+    quantity_unit: str | None = None
+    net_weight_kg: Annotated[float, Field(ge=0)] | None = None
+    source: str
+    source_row: int
+
+
+class Flow(_Record):
+    """One figure of aggregate trade statistics, as one reporter reported it."""
+
+    period: dt.date
+    freq: Literal["M", "A"]
+    reporter: CountryCode
+    partner: CountryCode
+    flow: Literal["import", "export", "re-export", "re-import"]
+    hs_code: HSDigits
+    hs_version: str | None = None
+    value_usd: Annotated[float, Field(ge=0)] | None = None
+    valuation: Literal["CIF", "FOB"] | None = None
+    net_weight_kg: Annotated[float, Field(ge=0)] | None = None
+    quantity: Annotated[float, Field(ge=0)] | None = None
+    quantity_unit: str | None = None
+    source: str
+    source_row: int
+
+
+class Party(_Record):
+    """A company, person or other subject of a watch list or registry."""
+
+    party_id: str
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    kind: Literal["company", "person", "organization", "vessel", "aircraft", "unknown"] = "unknown"
+    country: CountryCode | None = None
+    identifiers: list[Identifier] = Field(default_factory=list)
+    programs: list[str] = Field(default_factory=list)
+    listed_on: dt.date | None = None
+    source: str
+    source_row: int
+    founded: dt.date | None = None
+    employees: int | None = None
+    revenue_usd: float | None = None
+    owners: list[str] = Field(default_factory=list)
+
+
+class Finding(_Record):
+    """A result an analyst can defend: what, about whom, how strong, and the rows behind it."""
+
+    finding_id: str
+    kind: str
+    subject: str
+    score: Annotated[float, Field(ge=0, le=1)]
+    summary: str
+    metrics: list[Metric] = Field(default_factory=list)
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+TABLES: dict[str, type[BaseModel]] = {
+    "shipments": Shipment,
+    "flows": Flow,
+    "parties": Party,
+    "findings": Finding,
+}
+
+
+def record_model(table: str) -> type[BaseModel]:
+    """The pydantic model of one record of ``table``."""
+    try:
+        return TABLES[table]
+    except KeyError:
+        raise SchemaError(f"table {table!r}: unknown; canonical tables are {', '.join(TABLES)}") from None
+
+
+@dataclass(frozen=True)
+class _Column:
+    name: str
+    dtype: pl.DataType
+    required: bool
+    allowed: tuple[str, ...] | None
+    country: bool
+    hs: bool
+    ge: float | None
+    le: float | None
+
+
+def _unwrap(annotation: Any) -> tuple[Any, list[Any], bool]:
+    """Strip Optional and Annotated; return (base type, metadata, nullable)."""
+    metadata: list[Any] = []
+    nullable = False
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation, *meta = get_args(annotation)
+            metadata.extend(meta)
+        elif origin in (Union, types.UnionType):
+            args = [a for a in get_args(annotation) if a is not type(None)]
+            nullable = nullable or len(args) < len(get_args(annotation))
+            annotation = args[0]
+        else:
+            return annotation, metadata, nullable
+
+
+def _dtype(annotation: Any) -> pl.DataType:
+    base, _, _ = _unwrap(annotation)
+    origin = get_origin(base)
+    if origin is Literal or base is str:
+        return pl.String()
+    if origin is list:
+        return pl.List(_dtype(get_args(base)[0]))
+    if isinstance(base, type) and issubclass(base, BaseModel):
+        return pl.Struct({n: _dtype(f.annotation) for n, f in base.model_fields.items()})
+    simple: dict[Any, pl.DataType] = {
+        dt.date: pl.Date(),
+        float: pl.Float64(),
+        int: pl.Int64(),
+        bool: pl.Boolean(),
+    }
+    if base in simple:
+        return simple[base]
+    raise TypeError(f"no polars dtype for {annotation!r}")
+
+
+@cache
+def _columns(table: str) -> tuple[_Column, ...]:
+    out = []
+    for name, field in record_model(table).model_fields.items():
+        base, meta, nullable = _unwrap(field.annotation)
+        meta = meta + list(field.metadata)
+        ge = next((m.ge for m in meta if isinstance(m, annotated_types.Ge)), None)
+        le = next((m.le for m in meta if isinstance(m, annotated_types.Le)), None)
+        for m in meta:  # Field(ge=..) inside Annotated arrives as a FieldInfo
+            for inner in getattr(m, "metadata", []):
+                ge = inner.ge if isinstance(inner, annotated_types.Ge) else ge
+                le = inner.le if isinstance(inner, annotated_types.Le) else le
+        out.append(
+            _Column(
+                name=name,
+                dtype=_dtype(field.annotation),
+                required=not nullable and field.is_required(),
+                allowed=get_args(base) if get_origin(base) is Literal else None,
+                country=any(isinstance(m, _CountryMarker) for m in meta),
+                hs=any(isinstance(m, _HSMarker) for m in meta),
+                ge=float(ge) if ge is not None else None,  # type: ignore[arg-type]
+                le=float(le) if le is not None else None,  # type: ignore[arg-type]
+            )
+        )
+    return tuple(out)
+
+
+def polars_schema(table: str) -> pl.Schema:
+    """The polars schema of a canonical frame, derived from its record model.
+
+    Example:
+        >>> polars_schema("flows")["period"], polars_schema("parties")["aliases"]
+        (Date, List(String))
+    """
+    return pl.Schema({c.name: c.dtype for c in _columns(table)})
+
+
+def empty(table: str) -> pl.DataFrame:
+    """An empty frame of ``table``."""
+    return pl.DataFrame(schema=polars_schema(table))
+
+
+def from_records(records: list[BaseModel] | list[dict[str, Any]], table: str) -> pl.DataFrame:
+    """Build a canonical frame from records (models or dicts, validated by the model).
+
+    Example:
+        >>> from dualuse.schema import Finding, from_records
+        >>> from_records([Finding(finding_id="f1", kind="k", subject="s", score=0.5, summary="x")], "findings").height
+        1
+    """
+    model = record_model(table)
+    rows = [(r if isinstance(r, model) else model.model_validate(r)).model_dump() for r in records]
+    return pl.DataFrame(rows, schema=polars_schema(table), orient="row") if rows else empty(table)
+
+
+def to_records(frame: pl.DataFrame, table: str) -> list[BaseModel]:
+    """Turn a canonical frame into validated records (raises on the first bad row)."""
+    model = record_model(table)
+    names = list(polars_schema(table))
+    return [model.model_validate(row) for row in frame.select(names).iter_rows(named=True)]
+
+
+@dataclass(frozen=True)
+class Validated:
+    """The result of :func:`validate`: rows that fit and rows that did not (with their reasons)."""
+
+    accepted: pl.DataFrame
+    rejected: pl.DataFrame
+
+    @property
+    def ok(self) -> bool:
+        """Whether every row was accepted."""
+        return self.rejected.height == 0
+
+
+def _checks(col: _Column, original: pl.Expr, cast: pl.Expr) -> list[tuple[pl.Expr, pl.Expr]]:
+    """(is_bad, reason) pairs for one column, in the order they are reported."""
+    name = col.name
+    checks: list[tuple[pl.Expr, pl.Expr]] = [
+        (
+            original.is_not_null() & cast.is_null(),
+            pl.format("cannot read as {}: {}", pl.lit(str(col.dtype)), original.cast(pl.String)),
+        )
+    ]
+    if col.required:
+        checks.append((original.is_null(), pl.lit(f"{name} is required")))
+    if col.allowed:
+        checks.append(
+            (
+                cast.is_not_null() & ~cast.is_in(list(col.allowed)),
+                pl.format("expected one of {}: '{}'", pl.lit(", ".join(col.allowed)), cast),
+            )
+        )
+    if col.country:
+        checks.append(
+            (
+                cast.is_not_null() & ~cast.is_in(sorted(_iso2())),
+                pl.format("not an ISO 3166-1 alpha-2 code: '{}'", cast),
+            )
+        )
+    if col.hs:
+        length = cast.str.len_chars()
+        bad = ~cast.str.contains(r"^[0-9]+$") | (length < 2) | (length > 12) | (length % 2 == 1)
+        checks.append((cast.is_not_null() & bad, pl.format("not HS code digits (2 to 12, even): '{}'", cast)))
+    if col.ge is not None:
+        checks.append((cast < col.ge, pl.format("below {}: {}", pl.lit(col.ge), cast)))
+    if col.le is not None:
+        checks.append((cast > col.le, pl.format("above {}: {}", pl.lit(col.le), cast)))
+    return checks
+
+
+def validate(frame: pl.DataFrame, table: str) -> Validated:
+    """Cast ``frame`` to the schema of ``table``; split it into accepted and rejected rows.
+
+    A required column that is missing raises :class:`SchemaError`; a missing optional column is
+    added as nulls. Each rejected row says its 0-based ``row``, the first bad ``column``, the bad
+    ``value`` and the ``reason``, and keeps every input cell (see :mod:`dualuse.rejects`). Extra
+    columns are kept after the canonical ones.
+    """
+    cols = _columns(table)
+    missing = [c.name for c in cols if c.required and c.name not in frame.columns]
+    if missing:
+        raise SchemaError(f"{table}: missing required column(s) {', '.join(missing)}")
+    work = frame.with_row_index("__row")
+    reason: Any = None
+    for col in cols:
+        if col.name not in frame.columns:
+            continue
+        original = pl.col(col.name)
+        cast = original.cast(col.dtype, strict=False)
+        for bad, why in _checks(col, original, cast):
+            bad = bad.fill_null(False)
+            reason = (pl.when(bad) if reason is None else reason.when(bad)).then(
+                pl.struct(pl.lit(col.name).alias("c"), original.cast(pl.String).alias("v"), why.alias("r"))
+            )
+    flagged = work.with_columns(
+        (
+            reason.otherwise(None)
+            if reason is not None
+            else pl.lit(None, pl.Struct({"c": pl.String, "v": pl.String, "r": pl.String}))
+        ).alias("__why")
+    )
+    bad_rows = flagged.filter(pl.col("__why").is_not_null())
+    rejected = make_rejects(
+        bad_rows,
+        row=pl.col("__row"),
+        column=pl.col("__why").struct.field("c"),
+        value=pl.col("__why").struct.field("v"),
+        reason=pl.col("__why").struct.field("r"),
+    )
+    good = flagged.filter(pl.col("__why").is_null()).drop("__row", "__why")
+    extras = [c for c in frame.columns if c not in {col.name for col in cols}]
+    accepted = good.select(
+        *[
+            pl.col(c.name).cast(c.dtype, strict=False)
+            if c.name in frame.columns
+            else pl.lit(None, c.dtype).alias(c.name)
+            for c in cols
+        ],
+        *extras,
+    )
+    return Validated(accepted=accepted, rejected=rejected)

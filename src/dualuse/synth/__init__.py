@@ -1,0 +1,1 @@
+"""Seeded synthetic data: trade flows, shipments with planted chains, and the demo scenario."""
