@@ -331,6 +331,13 @@ class Validated:
         return self.rejected.height == 0
 
 
+def _cast(expr: pl.Expr, source: pl.DataType, target: pl.DataType) -> pl.Expr:
+    """Cast leniently (bad cells become null and are reported); text dates must be ISO 8601."""
+    if source == pl.String and target == pl.Date:
+        return expr.str.to_date("%Y-%m-%d", strict=False)
+    return expr.cast(target, strict=False)
+
+
 def _checks(col: _Column, original: pl.Expr, cast: pl.Expr) -> list[tuple[pl.Expr, pl.Expr]]:
     """(is_bad, reason) pairs for one column, in the order they are reported."""
     name = col.name
@@ -385,7 +392,7 @@ def validate(frame: pl.DataFrame, table: str) -> Validated:
         if col.name not in frame.columns:
             continue
         original = pl.col(col.name)
-        cast = original.cast(col.dtype, strict=False)
+        cast = _cast(original, frame.schema[col.name], col.dtype)
         for bad, why in _checks(col, original, cast):
             bad = bad.fill_null(False)
             reason = (pl.when(bad) if reason is None else reason.when(bad)).then(
@@ -410,7 +417,7 @@ def validate(frame: pl.DataFrame, table: str) -> Validated:
     extras = [c for c in frame.columns if c not in {col.name for col in cols}]
     accepted = good.select(
         *[
-            pl.col(c.name).cast(c.dtype, strict=False)
+            _cast(pl.col(c.name), frame.schema[c.name], c.dtype)
             if c.name in frame.columns
             else pl.lit(None, c.dtype).alias(c.name)
             for c in cols

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import click
 import typer
+from typer.exceptions import TyperException
 
 from dualuse._version import __version__
 from dualuse.cli import (
@@ -65,22 +65,19 @@ def run(argv: list[str]) -> int:
     """Run ``dualuse`` with ``argv``; turn every :class:`DualuseError` into one line on stderr."""
     command = typer.main.get_command(app)
     try:
-        command.main(args=argv, prog_name="dualuse", standalone_mode=False)
+        result = command.main(args=argv, prog_name="dualuse", standalone_mode=False)
     except DualuseError as exc:
         _output.error(str(exc))
         return EXIT_ERROR
-    except click.exceptions.Exit as exc:
-        return int(exc.exit_code or 0)
-    except click.ClickException as exc:
-        exc.show()
-        return EXIT_USAGE
-    except click.exceptions.Abort:
+    except (typer.Abort, KeyboardInterrupt):
         _output.error("interrupted")
         return EXIT_INTERRUPTED
-    except KeyboardInterrupt:
-        _output.error("interrupted")
-        return EXIT_INTERRUPTED
+    except TyperException as exc:  # usage errors: unknown option, missing argument, bad value
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        return int(getattr(exc, "exit_code", EXIT_USAGE))
     except OSError as exc:
         _output.error(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
         return EXIT_ERROR
-    return EXIT_OK
+    return result if isinstance(result, int) else EXIT_OK

@@ -125,7 +125,8 @@ class DualUseList(BaseModel):
         Returns one row per input code, in input order: ``code``, ``item`` (null if none),
         ``tier``, ``matched_on`` (the HS version of the prefix that matched; a match through an
         HS-2017 equivalent may be broader than the item). With ``hs_version`` only prefixes of that
-        version are used; the longest matching prefix wins.
+        version are used; the longest matching prefix wins, then the list's own HS version; an
+        HS-2017 code split across several items (8541.50 -> 8541.51, 8541.59) names the lowest.
 
         Example:
             >>> from dualuse import lists
@@ -151,7 +152,7 @@ class DualUseList(BaseModel):
         )
         best = (
             pl.concat(hits)
-            .sort("__row", "__len", "matched_on", descending=[False, True, True])
+            .sort("__row", "__len", "matched_on", "item", descending=[False, True, True, False])
             .unique("__row", keep="first", maintain_order=True)
             .select("__row", "item", "matched_on")
             if hits
