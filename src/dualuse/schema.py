@@ -256,6 +256,11 @@ def _dtype(annotation: Any) -> pl.DataType:
     raise TypeError(f"no polars dtype for {annotation!r}")
 
 
+def _number(bound: object) -> float | None:
+    """A Field(ge=/le=) bound as a float (they are always numbers on these models)."""
+    return float(bound) if isinstance(bound, (int, float)) else None
+
+
 @cache
 def _columns(table: str) -> tuple[_Column, ...]:
     out = []
@@ -276,8 +281,8 @@ def _columns(table: str) -> tuple[_Column, ...]:
                 allowed=get_args(base) if get_origin(base) is Literal else None,
                 country=any(isinstance(m, _CountryMarker) for m in meta),
                 hs=any(isinstance(m, _HSMarker) for m in meta),
-                ge=float(ge) if ge is not None else None,  # type: ignore[arg-type]
-                le=float(le) if le is not None else None,  # type: ignore[arg-type]
+                ge=_number(ge),
+                le=_number(le),
             )
         )
     return tuple(out)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import polars as pl
 import typer
 
 from dualuse.cli._output import print_frame
+
+if TYPE_CHECKING:
+    from dualuse.lists.model import DualUseList
 
 __all__ = ["register"]
 
@@ -65,9 +69,7 @@ def match(
     print_frame(lst.match(digits), fmt=fmt.value, title=f"{lst.name} ({lst.version})")
 
 
-def _resolve(name: str, version: str | None):  # type: ignore[no-untyped-def]
-    from pathlib import Path
-
+def _resolve(name: str, version: str | None) -> DualUseList:
     from dualuse import lists
 
     if name.endswith((".csv", ".toml")) or Path(name).exists():
