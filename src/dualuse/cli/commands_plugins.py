@@ -1,11 +1,164 @@
-"""CLI commands of this area (registered on the main app by :func:`register`)."""
+"""``dualuse plugins``, ``dualuse fetch`` and ``dualuse ingest``: the plugin host and the workspace store."""
 
 from __future__ import annotations
 
+import json
+import sys
+import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
 
-__all__ = ["register"]
+from dualuse.cli._output import STATE, print_frame, say
+from dualuse.errors import ConfigError
+
+if TYPE_CHECKING:
+    from dualuse.store import Progress, StoredTable
+
+__all__ = ["parse_assignments", "register"]
+
+
+def parse_assignments(assignments: list[str]) -> dict[str, Any]:
+    """Turn ``key=value`` strings into settings; values are read as TOML when they parse, else as text.
+
+    Example:
+        >>> parse_assignments(["path=data/x.csv", "batch_rows=1000", "usd_rate=1.08", "encoding=cp1251"])
+        {'path': 'data/x.csv', 'batch_rows': 1000, 'usd_rate': 1.08, 'encoding': 'cp1251'}
+    """
+    settings: dict[str, Any] = {}
+    for item in assignments:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--set {item!r}: expected key=value")
+        try:
+            value: Any = tomllib.loads(f"v = {raw}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = raw
+        settings[key.strip()] = value
+    return settings
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"--config {path}: cannot read: {exc.strerror}") from None
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"--config {path}: not valid {'JSON' if path.suffix == '.json' else 'TOML'}: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"--config {path}: expected a table of settings")
+    return data
+
+
+@contextmanager
+def _progress_bar() -> Iterator[Progress]:
+    """A rich progress bar on stderr (silent with --quiet or when stderr is not a terminal)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    bar = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=STATE.quiet or not console.is_terminal,
+    )
+    task = bar.add_task("fetching", total=None)
+
+    def advance(step: int, total: int | None, description: str) -> None:
+        bar.update(task, advance=step, total=total, description=description or "fetching")
+
+    with bar:
+        yield advance
+
+
+def _fetch(
+    connector: str, settings: dict[str, Any], workspace: Path | None, refresh: bool, name: str | None
+) -> StoredTable:
+    from dualuse.store import Workspace
+
+    with _progress_bar() as progress:
+        stored = Workspace(workspace).fetch(connector, settings, refresh=refresh, progress=progress, name=name)
+    manifest = stored.manifest
+    say(
+        f"stored [bold]{stored.name}[/] ({manifest.table}): {manifest.rows_accepted:,} rows accepted, "
+        f"{manifest.rows_rejected:,} rejected -> {stored.path}"
+    )
+    return stored
+
+
+def plugins(json_output: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False) -> None:
+    """List plugins: name, version, distribution, connectors, tables, hooks and load errors."""
+    from dualuse.connectors.manager import plugin_report
+
+    rows = [
+        {
+            "name": p.name,
+            "version": p.version,
+            "distribution": p.distribution,
+            "connectors": list(p.connectors),
+            "tables": list(p.tables),
+            "hooks": list(p.hooks),
+            "errors": list(p.errors),
+        }
+        for p in plugin_report()
+    ]
+    if json_output:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    import polars as pl
+
+    flat = [{k: ", ".join(v) if isinstance(v, list) else v for k, v in row.items()} for row in rows]
+    print_frame(pl.DataFrame(flat), title="Plugins")
+
+
+def fetch(
+    connector: Annotated[str, typer.Argument(help="Connector name (see `dualuse plugins`).")],
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="Settings file (TOML or JSON).")] = None,
+    assignments: Annotated[
+        list[str] | None, typer.Option("--set", "-s", help="A setting as key=value (repeatable).")
+    ] = None,
+    workspace: Annotated[Path | None, typer.Option("--workspace", "-w", help="Workspace folder.")] = None,
+    refresh: Annotated[bool, typer.Option("--refresh", help="Fetch again even if the same query is stored.")] = False,
+    name: Annotated[str | None, typer.Option("--name", help="Store under this table name.")] = None,
+) -> None:
+    """Fetch with a connector into the workspace (settings from --config and/or --set)."""
+    settings = _read_config(config) if config is not None else {}
+    settings.update(parse_assignments(assignments or []))
+    _fetch(connector, settings, workspace, refresh, name)
+
+
+def ingest(
+    file: Annotated[Path, typer.Argument(help="A .csv/.tsv/.txt/.dat, .parquet or .xlsx file.")],
+    preset: Annotated[
+        str | None, typer.Option("--preset", "-p", help="Mapping preset name or a .toml mapping.")
+    ] = None,
+    assignments: Annotated[list[str] | None, typer.Option("--set", "-s", help="Another setting as key=value.")] = None,
+    workspace: Annotated[Path | None, typer.Option("--workspace", "-w", help="Workspace folder.")] = None,
+    refresh: Annotated[bool, typer.Option("--refresh", help="Read the file again even if stored.")] = False,
+    name: Annotated[str | None, typer.Option("--name", help="Store under this table name.")] = None,
+) -> None:
+    """Load a file into the workspace through a mapping preset (shorthand for the file connectors)."""
+    suffix = file.suffix.lower()
+    connector = {".parquet": "parquet", ".xlsx": "excel"}.get(suffix, "csv")
+    settings: dict[str, Any] = {"path": str(file)}
+    if preset is not None:
+        settings["preset"] = preset
+    settings.update(parse_assignments(assignments or []))
+    _fetch(connector, settings, workspace, refresh, name)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
+    """Add ``plugins``, ``fetch`` and ``ingest`` to ``app``."""
+    app.command("plugins")(plugins)
+    app.command("fetch")(fetch)
+    app.command("ingest")(ingest)

@@ -1,11 +1,185 @@
-"""CLI commands of this area (registered on the main app by :func:`register`)."""
+"""``dualuse demo`` (the main job on the bundled scenario) and ``dualuse report`` (the same report from your data).
+
+Exit codes: 0 done, 1 error (one line on stderr), 2 usage error, 130 interrupted.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
+
+from dualuse.cli import _output
+
+if TYPE_CHECKING:
+    from dualuse.demo import DemoResult
 
 __all__ = ["register"]
 
 
+def _progress_callback(enabled: bool):  # type: ignore[no-untyped-def]
+    """A rich progress display on stderr, one line per pipeline step (a no-op when disabled)."""
+    from contextlib import nullcontext
+
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from dualuse.demo import STEPS
+
+    if not enabled:
+        return nullcontext(None)
+
+    class _Display:
+        def __init__(self) -> None:
+            self.progress = Progress(
+                SpinnerColumn(),
+                TextColumn("[bold]{task.description:<10}"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total} steps"),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self.task = self.progress.add_task("starting", total=len(STEPS))
+
+        def __enter__(self) -> _Display:
+            self.progress.__enter__()
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.progress.__exit__(*exc)  # type: ignore[arg-type]
+
+        def __call__(self, step: str, advance: int, total: int | None) -> None:
+            self.progress.update(self.task, description=step, advance=advance)
+
+    return _Display()
+
+
+def _print_summary(result: DemoResult) -> None:
+    import textwrap
+
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(soft_wrap=True)
+    figures = Table(title="Headline figures (each linked to its rows in the report)", title_justify="left")
+    figures.add_column("figure")
+    figures.add_column("value", justify="right", style="bold")
+    figures.add_column("rows", justify="right", style="dim")
+    for fig in result.figures:
+        figures.add_row(escape(fig.label), fig.display, f"{fig.evidence.count:,}")
+    console.print(figures)
+    top = result.top_findings()
+    if top.height:
+        console.print("[bold]Top findings[/] (all of them: findings.json and the report)")
+        width = max(40, console.width - 8)
+        for row in top.iter_rows(named=True):
+            console.print(
+                f"  [bold]{row['score']:.2f}[/]  [cyan]{row['kind']}[/]  {escape(row['subject'])}", highlight=False
+            )
+            console.print(
+                "        " + escape(textwrap.shorten(row["summary"], width=width, placeholder=" …")),
+                style="dim",
+                highlight=False,
+            )
+    skipped = [s for s in result.steps if s.status != "ran"]
+    for step in skipped:
+        console.print(f"[yellow]skipped[/] {step.name}: {step.note}")
+    console.print(
+        f"Report: [bold]{result.files.html}[/]  ·  findings: {result.files.findings}  ·  tables: {result.files.html.parent / 'tables'}"
+        f"  ·  {result.seconds:.1f} s"
+    )
+
+
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
+    """Add ``demo`` and ``report`` to ``app``."""
+
+    @app.command("demo")
+    def demo(
+        out: Annotated[
+            Path, typer.Option("--out", "-o", help="Folder for report.html, findings.json, tables/ and the inputs.")
+        ] = Path("demo-output"),
+        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+        as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")] = False,
+    ) -> None:
+        """Run the whole pipeline on the bundled sample scenario and write a report.
+
+        Lists, ingest through the connectors, mirror/hubs/surge, chains, screening, red flags:
+        writes OUT/report.html (open it in any browser, offline), OUT/findings.json and OUT/tables/.
+        """
+        from dualuse.demo import run_demo
+
+        quiet = quiet or _output.STATE.quiet
+        with _progress_callback(not quiet and not as_json) as display:
+            result = run_demo(out, progress=display)
+        if as_json:
+            typer.echo(_output.as_json(result.summary()))
+        elif not quiet:
+            _print_summary(result)
+
+    @app.command("report")
+    def report(
+        out: Annotated[Path, typer.Option("--out", "-o", help="Folder for report.html, findings.json and tables/.")],
+        workspace: Annotated[
+            Path | None, typer.Option("--workspace", "-w", help="Build from every table in this workspace.")
+        ] = None,
+        flows: Annotated[
+            str | None, typer.Option("--flows", help="Canonical flows: a .parquet/.csv file or a workspace table.")
+        ] = None,
+        shipments: Annotated[
+            str | None, typer.Option("--shipments", help="Canonical shipments (file or workspace table).")
+        ] = None,
+        watchlist: Annotated[
+            str | None, typer.Option("--watchlist", help="Canonical parties of a watch list (file or workspace table).")
+        ] = None,
+        registry: Annotated[
+            str | None, typer.Option("--registry", help="Canonical parties from a company registry.")
+        ] = None,
+        origin: Annotated[str, typer.Option(help="Origin country.")] = "CN",
+        hubs: Annotated[str, typer.Option(help="Hub countries, comma-separated.")] = "KZ,KG",
+        target: Annotated[str, typer.Option(help="Target country.")] = "RU",
+        year: Annotated[int, typer.Option(help="The year of the headline figures.")] = 2023,
+        baseline_year: Annotated[int, typer.Option("--baseline-year", help="The year to compare with.")] = 2022,
+        list_name: Annotated[str, typer.Option("--list", help="Dual-use list for the headline figures.")] = "chpl",
+        title: Annotated[str | None, typer.Option(help="Report title.")] = None,
+        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+        as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")] = False,
+    ) -> None:
+        """Build the report from a workspace or from files: HTML, findings.json and tables/."""
+        import dataclasses
+
+        from dualuse.demo import report_from_frames
+        from dualuse.errors import ConfigError
+        from dualuse.geo import country
+        from dualuse.report import ReportOptions
+        from dualuse.store import Workspace, read_table
+
+        frames: dict[str, object] = {}
+        if workspace is not None:
+            from dualuse.demo import frames_from_workspace
+
+            frames.update(frames_from_workspace(Workspace(workspace)))
+        ws = Workspace(workspace) if workspace is not None else None
+        for key, spec in (("flows", flows), ("shipments", shipments), ("watchlist", watchlist), ("registry", registry)):
+            if spec is not None:
+                frames[key] = read_table(spec, workspace=ws)
+        if "flows" not in frames:
+            raise ConfigError("dualuse report: give --workspace with a flows table, or --flows FILE")
+        options = ReportOptions(
+            origin=country(origin),
+            hubs=tuple(country(h) for h in hubs.split(",") if h.strip()),
+            target=country(target),
+            year=year,
+            baseline_year=baseline_year,
+            list_name=list_name,
+            list_version=None if list_name != "chpl" else "2023",
+        )
+        if title:
+            options = dataclasses.replace(options, title=title)
+        result = report_from_frames(frames, options, out)  # type: ignore[arg-type]
+        if as_json:
+            typer.echo(_output.as_json(result.summary()))
+        elif not (quiet or _output.STATE.quiet):
+            _print_summary(result)

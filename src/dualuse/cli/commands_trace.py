@@ -1,11 +1,127 @@
-"""CLI commands of this area (registered on the main app by :func:`register`)."""
+"""``dualuse trace``: shipment chains through intermediaries, with party red flags."""
 
 from __future__ import annotations
 
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
+
+from dualuse.cli._output import print_frame, read_table, say, write_frame
+
+if TYPE_CHECKING:
+    import polars as pl
 
 __all__ = ["register"]
 
 
+class Format(StrEnum):
+    parquet = "parquet"
+    csv = "csv"
+    json = "json"
+
+
+def _read(path: Path) -> pl.DataFrame:
+    """Parquet via ``read_table``; CSV as text (identifiers and HS codes keep their leading zeros)."""
+    import polars as pl
+
+    if path.suffix.lower() == ".csv" and path.exists():
+        return pl.read_csv(path, infer_schema=False)
+    return read_table(path)
+
+
+def _flat(frame: pl.DataFrame) -> pl.DataFrame:
+    """CSV cannot hold lists or structs: lists of text become ``a; b``, the rest JSON text."""
+    import polars as pl
+
+    out = []
+    for name, dtype in frame.schema.items():
+        if isinstance(dtype, pl.List) and dtype.inner == pl.String:
+            out.append(pl.col(name).list.join("; "))
+        elif isinstance(dtype, (pl.List, pl.Struct)):
+            out.append(
+                pl.col(name).map_elements(
+                    lambda v: json.dumps(v.to_list() if hasattr(v, "to_list") else v, default=str, ensure_ascii=False),
+                    return_dtype=pl.String,
+                )
+            )
+        else:
+            out.append(pl.col(name))
+    return frame.select(out)
+
+
+def _split(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def trace(
+    shipments: Annotated[Path, typer.Argument(help="Canonical shipments as Parquet or CSV.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the results.")],
+    target: Annotated[str, typer.Option("--target", help="Destination country.")] = "RU",
+    hubs: Annotated[
+        str | None, typer.Option("--hubs", help="Intermediary countries, comma-separated (default: known hubs).")
+    ] = None,
+    list_name: Annotated[
+        str | None, typer.Option("--list", help="Keep chains of goods on this list (e.g. chpl); flags use it too.")
+    ] = None,
+    window_days: Annotated[int, typer.Option("--window-days", help="Most days between arrival and departure.")] = 90,
+    max_hops: Annotated[int, typer.Option("--max-hops", help="Most legs of a chain (CN>KZ>KG>RU is 3).")] = 3,
+    registry: Annotated[
+        Path | None, typer.Option("--registry", help="Parties with founded/employees/revenue_usd/owners.")
+    ] = None,
+    sanctioned: Annotated[
+        Path | None, typer.Option("--sanctioned", help="Screening results or a watch list (parties frame).")
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Format of the result files.")] = Format.parquet,
+    ftm: Annotated[bool, typer.Option("--ftm/--no-ftm", help="Also write FollowTheMoney JSON lines.")] = True,
+) -> None:
+    """Reconstruct shipment chains into TARGET through intermediaries; write chains, links and flags."""
+    from dualuse import trace as tr
+
+    frame = _read(shipments)
+    result = tr.chains(
+        frame,
+        target=target,
+        hubs=_split(hubs) or tr.DEFAULT_HUBS,
+        window_days=window_days,
+        max_hops=max_hops,
+        list=list_name,
+    )
+    flags = tr.red_flags(
+        result.shipments,
+        parties=result.parties,
+        target=target,
+        list=list_name or "chpl",
+        registry=_read(registry) if registry else None,
+        sanctioned=_read(sanctioned) if sanctioned else None,
+    )
+    tables = {
+        "chains": result.chains,
+        "links": result.links,
+        "flags": flags,
+        "unexplained": result.unexplained,
+        "parties": result.parties,
+        "rejected": result.rejected,
+    }
+    for name, table in tables.items():
+        write_frame(_flat(table) if fmt is Format.csv else table, out / f"{name}.{fmt.value}")
+    if ftm:
+        entities = tr.to_followthemoney(result, flags=flags)
+        text = "".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in entities)
+        (out / "entities.ftm.json").write_text(text, encoding="utf-8")
+    say(
+        f"{result.chains.height} chains, {result.links.height} links, {flags.height} flags "
+        f"from {frame.height} lines ({result.rejected.height} rejected) -> {out}"
+    )
+    if result.chains.height:
+        print_frame(
+            result.chains.head(10).select("route", "hs6", "first_date", "last_date", "quantity", "value_usd", "score"),
+            title="Top chains (first 10 by date)",
+        )
+
+
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
+    """Add ``dualuse trace`` to ``app``."""
+    app.command("trace")(trace)

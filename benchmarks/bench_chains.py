@@ -1,0 +1,108 @@
+"""Shipment chains: 10 million lines through ``dualuse.trace.chains`` (target <= 120 s, <= 10 GB peak).
+
+Also on a subset: the same call against a naive self-join (every inbound leg of a party joined to
+every outbound leg of that party, then filtered by heading and window, with no allocation), and the
+precision and recall of the chains found against the planted truth.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+import polars as pl
+
+from benchmarks._harness import Measurement, measure
+
+LINES_AT_SCALE_1 = 10_000_000
+SUBSET_LINES = 200_000
+
+
+def _scenario(lines: int, seed: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    from dualuse.synth.shipments import generate_shipments
+
+    # about 3.5 lines per planted lot: inbound, outbound, second hubs, splits, merges and one decoy line
+    chains = max(10, int(lines / 3.9))
+    scenario = generate_shipments(seed=seed, chains=chains, background=max(10, int(lines * 0.1)))
+    return scenario.shipments, scenario.truth
+
+
+def run_chains(path: str) -> tuple[float, int, list[str]]:
+    """Read the shipments and reconstruct chains; returns (seconds in chains(), lines, chain ids)."""
+    from dualuse.trace import chains
+
+    frame = pl.read_parquet(path)
+    start = time.perf_counter()
+    result = chains(frame, target="RU")
+    return time.perf_counter() - start, frame.height, result.chains["chain_id"].to_list()
+
+
+def run_naive(path: str) -> tuple[float, int]:
+    """The baseline: party self-join, then filter (same party resolution, no allocation)."""
+    from dualuse.trace import DEFAULT_HUBS, resolve_parties
+
+    frame = pl.read_parquet(path)
+    start = time.perf_counter()
+    lines = resolve_parties(frame).shipments.with_columns(pl.col("hs_code").str.slice(0, 4).alias("heading"))
+    inbound = lines.filter(pl.col("importer_country").is_in(DEFAULT_HUBS)).select(
+        pl.col("importer_party").alias("party"), pl.col("shipment_id").alias("in_id"), pl.col("date").alias("in_date"),
+        pl.col("heading").alias("in_heading"),
+    )  # fmt: skip
+    outbound = lines.filter(pl.col("exporter_country").is_in(DEFAULT_HUBS)).select(
+        pl.col("exporter_party").alias("party"), pl.col("shipment_id").alias("out_id"),
+        pl.col("date").alias("out_date"), pl.col("heading").alias("out_heading"),
+    )  # fmt: skip
+    pairs = inbound.join(outbound, on="party").filter(
+        pl.col("in_heading") == pl.col("out_heading"),
+        pl.col("in_date") <= pl.col("out_date"),
+        (pl.col("out_date") - pl.col("in_date")).dt.total_days() <= 90,
+    )
+    return time.perf_counter() - start, pairs.height
+
+
+def run(scale: float) -> list[Measurement]:
+    lines = max(2_000, int(LINES_AT_SCALE_1 * scale))
+    with tempfile.TemporaryDirectory() as tmp:
+        full, truth = _scenario(lines, seed=1)
+        full_path = Path(tmp) / "full.parquet"
+        full.write_parquet(full_path)
+        del full
+        timing = measure(run_chains, str(full_path))
+        seconds, n_lines, found_ids = timing.result
+        true_ids = set(truth["chain_id"])
+        found = set(found_ids)
+        precision = len(found & true_ids) / max(1, len(found))
+        recall = len(found & true_ids) / max(1, len(true_ids))
+
+        subset, _ = _scenario(min(SUBSET_LINES, lines), seed=2)
+        subset_path = Path(tmp) / "subset.parquet"
+        subset.write_parquet(subset_path)
+        ours = measure(run_chains, str(subset_path))
+        naive = measure(run_naive, str(subset_path))
+    note = f"{n_lines:,} lines; {len(found):,} chains"
+    return [
+        Measurement(
+            benchmark="chains",
+            figure=f"seconds for {n_lines:,} lines",
+            value=seconds,
+            baseline="-",
+            baseline_value=None,
+            peak_mb=timing.peak_mb,
+            target="<= 120 s and <= 10,240 MB at 10M lines",
+            higher_is_better=False,
+            note=note,
+        ),
+        Measurement(
+            benchmark="chains",
+            figure=f"seconds on {subset.height:,} lines",
+            value=ours.result[0],
+            baseline="naive self-join (no allocation)",
+            baseline_value=naive.result[0],
+            peak_mb=ours.peak_mb,
+            higher_is_better=False,
+            note=f"naive: {naive.result[1]:,} candidate pairs, {naive.peak_mb:,.0f} MB peak",
+        ),
+        Measurement("chains", "precision", precision, "-", None, timing.peak_mb, target=">= 0.9"),
+        Measurement("chains", "recall", recall, "-", None, timing.peak_mb, target=">= 0.9"),
+    ]

@@ -1,0 +1,1 @@
+"""Sanctions and watch-list connectors for dualuse."""

@@ -1,0 +1,48 @@
+"""Connectors: the plugin host and the contract every data source implements.
+
+Plugins import from here::
+
+    from dualuse.connectors import Connector, ConnectorConfig, FetchContext, hookimpl
+
+Example:
+    >>> from dualuse.connectors import get_connector
+    >>> get_connector("csv").name
+    'csv'
+"""
+
+from __future__ import annotations
+
+from dualuse.connectors.base import PLUGIN_API_VERSION, Connector, ConnectorConfig, FetchContext, secret_env_var
+from dualuse.connectors.hookspecs import hookimpl
+from dualuse.connectors.manager import (
+    LoadError,
+    PluginInfo,
+    connectors,
+    get_connector,
+    get_plugin_manager,
+    load_errors,
+    plugin_report,
+    reset_plugin_manager,
+)
+from dualuse.connectors.mapping import ColumnRule, MappingPreset, get_preset, presets
+
+__all__ = [
+    "PLUGIN_API_VERSION",
+    "ColumnRule",
+    "Connector",
+    "ConnectorConfig",
+    "FetchContext",
+    "LoadError",
+    "MappingPreset",
+    "PluginInfo",
+    "connectors",
+    "get_connector",
+    "get_plugin_manager",
+    "get_preset",
+    "hookimpl",
+    "load_errors",
+    "plugin_report",
+    "presets",
+    "reset_plugin_manager",
+    "secret_env_var",
+]

@@ -1,0 +1,210 @@
+"""The CSV file connector: any delimiter (sniffed), UTF-8 / UTF-8 with BOM / cp1251 (detected), streamed.
+
+Encoding detection reads the first 64 KiB: valid UTF-8 is UTF-8 (a BOM is skipped); otherwise,
+when the bytes decode as cp1251 into mostly Cyrillic letters, the file is cp1251. Pass
+``encoding=`` to override. A file that is not UTF-8 is transcoded in 1 MiB chunks into the
+connector's cache folder, then scanned lazily like any other; an undecodable byte is an
+:class:`~dualuse.errors.InputError` naming the file and the line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv as std_csv
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+from pydantic import field_validator
+
+from dualuse.connectors.base import FetchContext
+from dualuse.connectors.builtin.files import LINE, FileConfig, FileConnector
+from dualuse.errors import InputError
+
+__all__ = ["CsvConfig", "CsvConnector", "detect_delimiter", "detect_encoding", "transcode"]
+
+_HEAD = 64 * 1024
+_CHUNK = 1024 * 1024
+_DELIMITERS = ",;\t|"
+
+
+class CsvConfig(FileConfig):
+    """Settings of the CSV connector: ``delimiter`` and ``encoding`` override detection."""
+
+    delimiter: str | None = None
+    encoding: str | None = None
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_character(cls, value: str | None) -> str | None:
+        if value is not None:
+            value = {"\\t": "\t", "tab": "\t"}.get(value, value)
+            if len(value) != 1:
+                raise ValueError(f"a delimiter is one character, got {value!r}")
+        return value
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_codec(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                codecs.lookup(value)
+            except LookupError:
+                raise ValueError(f"unknown encoding {value!r} (try utf-8, utf-8-sig, cp1251)") from None
+        return value
+
+
+def _cyrillic_share(text: str) -> float:
+    letters = [ch for ch in text if not ch.isascii() and ch.isalpha()]
+    non_ascii = [ch for ch in text if not ch.isascii()]
+    if not non_ascii:
+        return 0.0
+    return sum("\u0400" <= ch <= "\u04ff" for ch in letters) / len(non_ascii)
+
+
+def detect_encoding(head: bytes, *, file: str = "") -> str:
+    """``utf-8-sig``, ``utf-8`` or ``cp1251`` from the first bytes of a file.
+
+    Example:
+        >>> detect_encoding("Код товара;Страна".encode("cp1251")), detect_encoding("Код".encode())
+        ('cp1251', 'utf-8')
+    """
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        codecs.getincrementaldecoder("utf-8")("strict").decode(head, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    text = head.decode("cp1251", errors="replace")
+    if _cyrillic_share(text) >= 0.6:
+        return "cp1251"
+    raise InputError("cannot detect the encoding (neither UTF-8 nor Cyrillic cp1251); pass encoding=", file=file)
+
+
+def detect_delimiter(sample: str, *, default: str = ",") -> str:
+    """The delimiter of a CSV sample: one of ``,;\\t|`` (``default`` when unsure).
+
+    Example:
+        >>> detect_delimiter("G33;G46\\n8542310000;1 200,50\\n"), detect_delimiter("t,i,j\\n2023,156,398\\n")
+        (';', ',')
+    """
+    lines = sample.splitlines()[:20]
+    if len(lines) > 1 and not sample.endswith(("\n", "\r")):
+        lines = lines[:-1]  # the last line of a sample may be cut
+    try:
+        return std_csv.Sniffer().sniff("\n".join(lines), delimiters=_DELIMITERS).delimiter
+    except std_csv.Error:
+        counts = {d: lines[0].count(d) for d in _DELIMITERS} if lines else {}
+        best = max(counts, key=lambda d: counts[d], default=default)
+        return best if counts.get(best) else default
+
+
+def _line_of(data: bytes, position: int, before: int) -> int:
+    return before + data.count(b"\n", 0, position) + 1
+
+
+def transcode(path: Path, target: Path, encoding: str) -> None:
+    """Rewrite ``path`` as UTF-8 into ``target`` in chunks; InputError naming the line of a bad byte.
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (folder / "in.csv").write_bytes("a;б\\n1;2\\n".encode("cp1251") + b"\\x98;3\\n")
+        >>> transcode(folder / "in.csv", folder / "out.csv", "cp1251")
+        Traceback (most recent call last):
+        dualuse.errors.InputError: ...in.csv, row 3: byte 0x98 cannot be decoded as cp1251
+    """
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    lines_before = 0
+    partial = target.with_name(target.name + ".partial")
+    with path.open("rb") as source, partial.open("w", encoding="utf-8", newline="") as out:
+        while True:
+            chunk = source.read(_CHUNK)
+            try:
+                out.write(decoder.decode(chunk, final=not chunk))
+            except UnicodeDecodeError as exc:
+                line = _line_of(exc.object, exc.start, lines_before)
+                bad = exc.object[exc.start : exc.start + 1].hex()
+                raise InputError(f"byte 0x{bad} cannot be decoded as {encoding}", file=str(path), row=line) from None
+            if not chunk:
+                break
+            lines_before += chunk.count(b"\n")
+    partial.replace(target)
+
+
+def _first_invalid_utf8(path: Path) -> tuple[int, str] | None:
+    """(line, byte) of the first byte that is not UTF-8, or None."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    lines_before = 0
+    with path.open("rb") as source:
+        while True:
+            chunk = source.read(_CHUNK)
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                return _line_of(exc.object, exc.start, lines_before), exc.object[exc.start : exc.start + 1].hex()
+            if not chunk:
+                return None
+            lines_before += chunk.count(b"\n")
+
+
+class CsvConnector(FileConnector[CsvConfig]):
+    """Read a delimited text file through a mapping preset; ``source_row`` is its line (header = 1).
+
+    (When a quoted cell holds a line break, ``source_row`` counts records: record n is row n + 1.)
+
+    Example:
+        >>> CsvConnector.name, CsvConnector.first_row
+        ('csv', 2)
+    """
+
+    name = "csv"
+    description = "A delimited text file (any delimiter; UTF-8, UTF-8 with BOM or cp1251), mapped by a preset."
+    config_model = CsvConfig
+
+    def _encoding(self, head: bytes) -> str:
+        chosen = self.config.encoding or (self.preset.encoding if self.preset else None)
+        return chosen or detect_encoding(head, file=str(self.config.path))
+
+    def scan(self, context: FetchContext) -> pl.LazyFrame:
+        """Detect encoding and delimiter, transcode to UTF-8 when needed, and scan lazily."""
+        path = self.config.path
+        with path.open("rb") as handle:
+            head = handle.read(_HEAD)
+        encoding = self._encoding(head)
+        readable = path
+        if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig"):
+            # polars reads invalid UTF-8 lossily; check the whole file first (fast, streamed)
+            invalid = _first_invalid_utf8(path)
+            if invalid is not None:
+                line, byte = invalid
+                raise InputError(f"byte 0x{byte} cannot be decoded as utf-8; pass encoding=", file=str(path), row=line)
+        else:
+            context.cache_dir.mkdir(parents=True, exist_ok=True)
+            stat = path.stat()
+            key = hashlib.sha256(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{encoding}".encode()).hexdigest()
+            readable = context.cache_dir / f"{path.stem}-{key[:16]}.utf8.csv"
+            if context.refresh or not readable.exists():
+                transcode(path, readable, encoding)
+        sample = head.decode(encoding, errors="replace").removeprefix("\ufeff")
+        delimiter = (
+            self.config.delimiter or (self.preset.delimiter if self.preset else None) or detect_delimiter(sample)
+        )
+        return pl.scan_csv(
+            readable,
+            separator=delimiter,
+            infer_schema=False,
+            null_values=(self.preset.null_values or None) if self.preset else None,
+            row_index_name=LINE,
+            row_index_offset=2,
+            raise_if_empty=False,
+            truncate_ragged_lines=False,
+        )
+
+    def _batches(self, raw: pl.LazyFrame) -> Iterator[pl.DataFrame]:
+        try:
+            yield from super()._batches(raw)
+        except pl.exceptions.ComputeError as exc:
+            raise InputError(f"cannot parse as CSV: {str(exc).splitlines()[0]}", file=str(self.config.path)) from None

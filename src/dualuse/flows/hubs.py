@@ -1,0 +1,250 @@
+"""Hub triangulation: origin -> hub -> target, per HS6 and period, with a re-export estimate.
+
+For each route such as ``CN>KZ>RU`` and each good and period, :func:`hubs` lays out:
+
+- the three legs: the origin's exports to the hub, the hub's imports from the origin, the hub's
+  exports to the target. Each leg takes the report of the country named first in it (the
+  exporter's for exports, the importer's for imports) and falls back on the partner's report of
+  the same flow (mirror data) when that country reported nothing; ``*_basis`` says which.
+  Russia has published nothing since 2022, so the target side always comes from its partners;
+- the hub's **production prior**: its mean annual exports of the good to the world over the
+  pre-war baseline (a hub that exported none made none worth counting);
+- the **pass-through** ratio: ``max(0, exports to target - production prior) / imports from
+  origin`` (the prior is subtracted whole, which is conservative);
+- a **re-export estimate** that follows the published Armenian rule: the hub's exports of a good
+  it does not produce are matched to its imports of that good from countries other than the
+  target over the same month and the ``window_months`` before; when the exports reach at least
+  ``min_share`` (one third) of those imports, ``min(exports, imports)`` counts as re-exported.
+
+Legs are compared within the same period (no lag): use annual data, or read monthly results as
+indicative. Values are as reported (a mirror fallback for an import leg is the exporter's FOB
+figure).
+
+Example:
+    >>> import datetime as dt, polars as pl
+    >>> from dualuse.flows import hubs
+    >>> y = dt.date(2023, 1, 1)
+    >>> flows = pl.DataFrame({"period": [y, y], "freq": ["A", "A"], "reporter": ["KZ", "KZ"],
+    ...     "partner": ["CN", "RU"], "flow": ["import", "export"], "hs_code": ["880622", "880622"],
+    ...     "value_usd": [5.9e6, 2.7e6], "source": ["kz", "kz"], "source_row": [1, 2]})
+    >>> out = hubs(flows, origin="CN", hubs=["KZ"], target="RU")
+    >>> out.select("route", "hub_imports_usd", "hub_exports_usd", pl.col("pass_through").round(3)).row(0)
+    ('CN>KZ>RU', 5900000.0, 2700000.0, 0.458)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import polars as pl
+
+from dualuse.flows._periods import BASELINE_END, month_index
+from dualuse.flows._prepare import EVIDENCE, evidence, harmonise, with_optional
+from dualuse.geo import country
+from dualuse.hs import HSVersion
+from dualuse.lists.model import DualUseList
+
+__all__ = ["hubs"]
+
+_KEY = ["hs_code", "freq", "period"]
+_EXPORTS = ("export", "re-export")
+_IMPORTS = ("import", "re-import")
+
+
+def _reports(flows: pl.DataFrame, reporter: str, partner: str, kinds: tuple[str, ...]) -> pl.DataFrame:
+    """One country's reports of its trade with one partner, summed per good and period."""
+    return (
+        flows.filter((pl.col("reporter") == reporter) & (pl.col("partner") == partner) & pl.col("flow").is_in(kinds))
+        .group_by(_KEY)
+        .agg(pl.col("value_usd").sum().alias("value"), evidence().sort().alias("evidence"))
+    )
+
+
+def _leg(flows: pl.DataFrame, exporter: str, importer: str, *, by: str, name: str) -> pl.DataFrame:
+    """A leg as reported by ``by`` (exporter or importer), else by the other side (mirror)."""
+    exported = _reports(flows, exporter, importer, _EXPORTS)
+    imported = _reports(flows, importer, exporter, _IMPORTS)
+    own, mirror = (exported, imported) if by == exporter else (imported, exported)
+    joined = own.join(mirror, on=_KEY, how="full", coalesce=True, suffix="_mirror")
+    use_own = pl.col("value").is_not_null()
+    return joined.select(
+        *_KEY,
+        pl.coalesce("value", "value_mirror").alias(f"{name}_usd"),
+        pl.when(use_own).then(pl.lit("reported")).otherwise(pl.lit("mirror")).alias(f"{name}_basis"),
+        pl.when(use_own).then(pl.col("evidence")).otherwise(pl.col("evidence_mirror")).alias(f"__{name}_evidence"),
+    )
+
+
+def _production_prior(
+    flows: pl.DataFrame, hub: str, baseline_start: dt.date | None, baseline_end: dt.date
+) -> pl.DataFrame:
+    """The hub's mean annual exports of each good to all partners over the baseline years."""
+    inside = pl.col("period") < baseline_end
+    if baseline_start is not None:
+        inside = inside & (pl.col("period") >= baseline_start)
+    base = flows.filter(inside & (pl.col("reporter") == hub))
+    years = base.select(pl.col("period").dt.year().n_unique()).item() or 1
+    return (
+        base.filter(pl.col("flow") == "export")
+        .group_by("hs_code")
+        .agg((pl.col("value_usd").sum() / years).alias("production_prior_usd"))
+    )
+
+
+def _other_imports(flows: pl.DataFrame, hub: str, target: str, window_months: int) -> pl.DataFrame:
+    """The hub's imports of each good from everyone but the target, summed over the window."""
+    monthly = (
+        flows.filter((pl.col("reporter") == hub) & (pl.col("partner") != target) & pl.col("flow").is_in(_IMPORTS))
+        .group_by(_KEY)
+        .agg(pl.col("value_usd").sum().alias("__v"), evidence().sort().alias("__e"))
+        .with_columns(month_index(pl.col("period")).alias("__m"))
+    )
+    shifted = [
+        monthly.filter(pl.col("freq") == "M").with_columns((pl.col("__m") + lag).alias("__m")) if lag else monthly
+        for lag in range(window_months + 1)
+    ]
+    return (
+        pl.concat(shifted)
+        .group_by("hs_code", "freq", "__m")
+        .agg(
+            pl.col("__v").sum().alias("matched_imports_usd"),
+            pl.col("__e").list.explode(keep_nulls=False, empty_as_null=False).sort().alias("__imports_evidence"),
+        )
+    )
+
+
+def hubs(
+    flows: pl.DataFrame,
+    *,
+    origin: str,
+    hubs: Sequence[str],
+    target: str = "RU",
+    dual_use: DualUseList | None = None,
+    baseline_start: dt.date | None = None,
+    baseline_end: dt.date = BASELINE_END,
+    window_months: int = 2,
+    min_share: float = 1 / 3,
+    producer_max_usd: float = 0.0,
+    hs_version: HSVersion | str = HSVersion.HS2022,
+) -> pl.DataFrame:
+    """Triangulate origin -> hub -> target for each hub, good and period (see the module docs).
+
+    ``dual_use`` keeps only the goods on that list and adds their ``tier``. A hub whose production
+    prior exceeds ``producer_max_usd`` is taken to make the good: its exports are not counted as
+    re-exports (``re_export_rule`` says why a row got none). One row per route, good and period in
+    which any leg was reported; ``evidence`` lists the rows behind the legs and matched imports.
+
+    Example:
+        >>> import datetime as dt, polars as pl
+        >>> y = dt.date(2023, 1, 1)
+        >>> flows = pl.DataFrame({"period": [y] * 3, "freq": ["A"] * 3, "reporter": ["CN", "KZ", "KZ"],
+        ...     "partner": ["KZ", "CN", "RU"], "flow": ["export", "import", "export"],
+        ...     "hs_code": ["854231"] * 3, "value_usd": [90.0, 100.0, 40.0], "source": ["s"] * 3, "source_row": [0, 1, 2]})
+        >>> hubs(flows, origin="CN", hubs=["KZ"]).select("re_export_usd", "re_export_rule").row(0)
+        (40.0, 're-export')
+    """
+    if not 0 < min_share <= 1:
+        raise ValueError(f"min_share must lie in (0, 1], not {min_share}")
+    if window_months < 0:
+        raise ValueError(f"window_months must be 0 or more, not {window_months}")
+    if not hubs:
+        raise ValueError("hubs: name at least one hub country")
+    origin, target = country(origin), country(target)
+    frame = harmonise(with_optional(flows), hs_version).with_columns(pl.col("value_usd").cast(pl.Float64))
+    if dual_use is not None:
+        matched = dual_use.match(frame.get_column("hs_code"))
+        frame = frame.with_columns(matched.get_column("tier").alias("__tier")).filter(pl.col("__tier").is_not_null())
+    parts = [
+        _route(
+            frame,
+            origin,
+            country(hub),
+            target,
+            baseline_start,
+            baseline_end,
+            window_months,
+            min_share,
+            producer_max_usd,
+        )
+        for hub in hubs
+    ]
+    out = pl.concat(parts, how="vertical_relaxed")
+    if dual_use is not None:
+        tiers = dual_use.match(out.get_column("hs_code")).get_column("tier")
+        out = out.with_columns(tiers.alias("tier"))
+    return out.sort("route", "hs_code", "freq", "period")
+
+
+def _route(
+    frame: pl.DataFrame,
+    origin: str,
+    hub: str,
+    target: str,
+    baseline_start: dt.date | None,
+    baseline_end: dt.date,
+    window_months: int,
+    min_share: float,
+    producer_max_usd: float,
+) -> pl.DataFrame:
+    legs = (
+        _leg(frame, origin, hub, by=origin, name="origin_exports")
+        .join(_leg(frame, origin, hub, by=hub, name="hub_imports"), on=_KEY, how="full", coalesce=True)
+        .join(_leg(frame, hub, target, by=hub, name="hub_exports"), on=_KEY, how="full", coalesce=True)
+    )
+    prior = _production_prior(frame, hub, baseline_start, baseline_end)
+    other = _other_imports(frame, hub, target, window_months)
+    out = (
+        legs.with_columns(month_index(pl.col("period")).alias("__m"))
+        .join(prior, on="hs_code", how="left")
+        .join(other, on=["hs_code", "freq", "__m"], how="left")
+        .with_columns(
+            pl.col("production_prior_usd").fill_null(0.0),
+            pl.col("matched_imports_usd").fill_null(0.0),
+            pl.col("__imports_evidence").fill_null(pl.lit([], pl.List(EVIDENCE))),
+        )
+    )
+    per_period = pl.col("production_prior_usd") / pl.when(pl.col("freq") == "M").then(12.0).otherwise(1.0)
+    exports = pl.col("hub_exports_usd").fill_null(0.0)
+    imports = pl.col("hub_imports_usd")
+    matched = pl.col("matched_imports_usd")
+    producer = pl.col("production_prior_usd") > producer_max_usd
+    rule = (
+        pl.when(exports <= 0)
+        .then(pl.lit("no_exports"))
+        .when(producer)
+        .then(pl.lit("producer"))
+        .when(matched <= 0)
+        .then(pl.lit("no_matched_imports"))
+        .when(exports < min_share * matched)
+        .then(pl.lit("below_share"))
+        .otherwise(pl.lit("re-export"))
+    )
+    evidence_parts = [
+        pl.col(f"__{leg}_evidence").fill_null(pl.lit([], pl.List(EVIDENCE)))
+        for leg in ("origin_exports", "hub_imports", "hub_exports")
+    ]
+    return out.with_columns(rule.alias("re_export_rule")).select(
+        pl.lit(f"{origin}>{hub}>{target}").alias("route"),
+        pl.lit(origin).alias("origin"),
+        pl.lit(hub).alias("hub"),
+        pl.lit(target).alias("target"),
+        "hs_code",
+        "freq",
+        "period",
+        "origin_exports_usd",
+        "origin_exports_basis",
+        "hub_imports_usd",
+        "hub_imports_basis",
+        "hub_exports_usd",
+        "hub_exports_basis",
+        "production_prior_usd",
+        pl.when(imports > 0).then((exports - per_period).clip(lower_bound=0.0) / imports).alias("pass_through"),
+        "matched_imports_usd",
+        pl.when(pl.col("re_export_rule") == "re-export")
+        .then(pl.min_horizontal(exports, matched))
+        .otherwise(0.0)
+        .alias("re_export_usd"),
+        "re_export_rule",
+        pl.concat_list(*evidence_parts, pl.col("__imports_evidence")).list.unique().list.sort().alias("evidence"),
+    )

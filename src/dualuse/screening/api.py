@@ -1,0 +1,366 @@
+"""The screening API: :func:`score` for one pair, :func:`screen` for two parties tables.
+
+Example:
+    >>> result = score("ТОО «Элем Групп»", "LIMITED LIABILITY PARTNERSHIP ELEM GROUP")
+    >>> result.score, [f.name for f in result.explanation]
+    (1.0, ['name'])
+    >>> score("ООО «Техно Трейд»", "ТОО «Альфа Трейд»").score  # only "Trade" in common
+    0.341463
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+from pydantic import BaseModel
+from rapidfuzz import fuzz, process
+
+from dualuse.errors import InputError
+from dualuse.screening.blocking import candidate_pairs
+from dualuse.screening.identifiers import canonical_ids, compare
+from dualuse.screening.normalize import KINDS
+from dualuse.screening.scoring import ScoringConfig, prepare_names, score_pairs
+
+__all__ = ["SCREEN_COLUMNS", "Feature", "Score", "score", "screen"]
+
+SCREEN_COLUMNS = (
+    "query_id",
+    "query_name",
+    "match_id",
+    "match_name",
+    "score",
+    "explanation",
+    "features",
+    "query_matched_name",
+    "match_matched_name",
+    "match_kind",
+    "match_country",
+    "match_source",
+    "match_source_row",
+    "match_programs",
+)
+"""The columns of :func:`screen`'s result, in order."""
+
+_FEATURE_STRUCT = pl.List(pl.Struct({"name": pl.Utf8, "weight": pl.Float64, "value": pl.Float64}))
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    """One feature of a score: its contribution ``weight`` to the score, its raw ``value``, why."""
+
+    name: str
+    weight: float
+    value: float
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """A score in [0, 1] with the features that made it and the two names that were compared."""
+
+    score: float
+    explanation: list[Feature] = field(default_factory=list)
+    left_name: str = ""
+    right_name: str = ""
+
+    @property
+    def text(self) -> str:
+        """The explanation as one line of text."""
+        return _explanation_text(self.score, self.explanation)
+
+
+def _explanation_text(value: float, features: Iterable[Feature]) -> str:
+    parts = [f"{f.name} {f.weight:+.2f} ({f.detail})" if f.detail else f"{f.name} {f.weight:+.2f}" for f in features]
+    return f"{value:.2f} = " + "; ".join(parts)
+
+
+def _features(row: Mapping[str, Any]) -> list[Feature]:
+    """The fired features of one scored pair (``name`` always), with their details."""
+    features = [
+        Feature(
+            "name",
+            row["f_name"],
+            row["f_name"],
+            f"{row.get('matched') or 'no tokens'}; tokens {row['name_tokens']:.2f}, no spaces {row['name_concat']:.2f}",
+        )
+    ]
+    if row["f_generic_only"]:
+        features.append(
+            Feature("generic_only", row["f_generic_only"], 1.0, "only generic words or legal forms in common")
+        )
+    if row["f_country"]:
+        same = row["f_country"] > 0
+        features.append(
+            Feature(
+                "country", row["f_country"], float(same), f"{row['country']} {'=' if same else '≠'} {row['country_b']}"
+            )
+        )
+    if row["f_legal_form"]:
+        left, right = "/".join(row["legal_forms"]), "/".join(row["legal_forms_b"])
+        features.append(Feature("legal_form", row["f_legal_form"], 1.0, f"{left} vs {right}"))
+    if row["f_kind"]:
+        features.append(Feature("kind", row["f_kind"], 1.0, f"{row['kind']} vs {row['kind_b']}"))
+    if row["f_identifier"]:
+        comparison = compare(row["ids"] or [], row["ids_b"] or [])
+        if comparison.equal:
+            detail = "equal " + ", ".join(comparison.equal)
+            features.append(Feature("identifier", row["f_identifier"], 1.0, detail))
+        else:
+            detail = "conflicting " + ", ".join(comparison.conflicting)
+            features.append(Feature("identifier", row["f_identifier"], 0.0, detail))
+    return features
+
+
+# ---------------------------------------------------------------- parties as name rows
+
+
+def _identifier_pairs(value: Any) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    for item in value or []:
+        if isinstance(item, Mapping):
+            pairs.append((str(item.get("scheme") or ""), str(item.get("value") or "")))
+        elif isinstance(item, BaseModel):
+            pairs.append((str(getattr(item, "scheme", "")), str(getattr(item, "value", ""))))
+        else:
+            scheme, id_value = item
+            pairs.append((str(scheme), str(id_value)))
+    return pairs
+
+
+def _as_party(value: Any, kind: str) -> dict[str, Any]:
+    if isinstance(value, str):
+        return {"name": value, "aliases": [], "kind": kind, "country": None, "ids": []}
+    if isinstance(value, BaseModel):
+        value = value.model_dump()
+    if not isinstance(value, Mapping) or not isinstance(value.get("name"), str):
+        raise InputError(f"expected a name or a party with a 'name', got {value!r}")
+    return {
+        "name": value["name"],
+        "aliases": [a for a in value.get("aliases") or [] if a],
+        "kind": value.get("kind") or kind,
+        "country": value.get("country"),
+        "ids": canonical_ids(_identifier_pairs(value.get("identifiers"))),
+    }
+
+
+def _name_rows(party: dict[str, Any]) -> pl.DataFrame:
+    names = list(dict.fromkeys([party["name"], *party["aliases"]]))
+    return pl.DataFrame(
+        {
+            "row": [0] * len(names),
+            "name": names,
+            "kind": [party["kind"]] * len(names),
+            "country": [party["country"]] * len(names),
+            "ids": [party["ids"]] * len(names),
+        },
+        schema={"row": pl.UInt32, "name": pl.Utf8, "kind": pl.Utf8, "country": pl.Utf8, "ids": pl.List(pl.Utf8)},
+    )
+
+
+def _details_frame(left: pl.DataFrame, right: pl.DataFrame, scored: pl.DataFrame) -> pl.DataFrame:
+    """Scored pairs joined with what the explanation needs from both sides."""
+    info = ["nid", "name", "kind", "country", "ids", "legal_forms"]
+    return scored.join(left.select(info).rename({"nid": "a"}), on="a", how="left").join(
+        right.select(info).rename({"nid": "b"}), on="b", how="left", suffix="_b"
+    )
+
+
+def score(a: Any, b: Any, *, kind: str = "company", config: ScoringConfig | None = None) -> Score:
+    """Score two names or parties: a :class:`Score` in [0, 1] with its explanation.
+
+    ``a`` and ``b`` are names, or parties (dicts or :class:`dualuse.schema.Party` records with
+    ``name`` and optionally ``aliases``, ``kind``, ``country``, ``identifiers``). With aliases,
+    every name of one side is compared with every name of the other and the best pair counts.
+    ``kind`` applies to plain names and parties without one.
+
+    Example:
+        >>> score("Kazakhtelecom JSC", "АО «Казахтелеком»").score
+        1.0
+        >>> left = {"name": "Nurly Zhol", "identifiers": [{"scheme": "BIN", "value": "990740000683"}]}
+        >>> right = {"name": "Sever Trans", "identifiers": [{"scheme": "БИН", "value": "990740000683"}]}
+        >>> result = score(left, right)
+        >>> result.score, result.explanation[-1].detail
+        (1.0, 'equal BIN')
+        >>> print(score("Elem Group LLP", "Elem Group JSC").text)
+        0.95 = name +1.00 (elem=elem, group=group; tokens 1.00, no spaces 1.00); legal_form -0.05 (llp vs jsc)
+    """
+    if kind not in KINDS:
+        raise InputError(f"kind {kind!r}: expected one of {', '.join(sorted(KINDS))}")
+    config = config or ScoringConfig()
+    left = prepare_names(_name_rows(_as_party(a, kind)), config)
+    right = prepare_names(_name_rows(_as_party(b, kind)), config)
+    pairs = left.select(a="nid").join(right.select(b="nid"), how="cross")
+    scored = score_pairs(left, right, pairs, config, details=True)
+    best = (
+        _details_frame(left, right, scored).sort("score", "a", "b", descending=[True, False, False]).row(0, named=True)
+    )
+    return Score(best["score"], _features(best), best["name"], best["name_b"])
+
+
+# ---------------------------------------------------------------- screening two tables
+
+
+def _party_table(frame: pl.DataFrame, role: str, name_column: str, kind: str) -> pl.DataFrame:
+    """A parties-like table with every column screening reads (missing ones filled)."""
+    if name_column not in frame.columns:
+        raise InputError(f"no column {name_column!r} (columns: {', '.join(frame.columns)})", column=name_column)
+    table = frame.rename({name_column: "name"}) if name_column != "name" else frame
+    table = table.with_row_index("row").with_columns(pl.col("name").cast(pl.Utf8))
+    defaults: dict[str, pl.Expr] = {
+        "party_id": pl.format("{}-{}", pl.lit(role), pl.col("row")),
+        "aliases": pl.lit([], dtype=pl.List(pl.Utf8)),
+        "kind": pl.lit(kind),
+        "country": pl.lit(None, dtype=pl.Utf8),
+        "programs": pl.lit([], dtype=pl.List(pl.Utf8)),
+        "source": pl.lit(None, dtype=pl.Utf8),
+        "source_row": pl.lit(None, dtype=pl.Int64),
+    }
+    table = table.with_columns(expr.alias(column) for column, expr in defaults.items() if column not in table.columns)
+    table = table.with_columns(pl.col("party_id").cast(pl.Utf8), pl.col("kind").fill_null(kind))
+    ids: list[list[str]] = [[] for _ in range(table.height)]
+    if "identifiers" in table.columns:
+        for i, value in enumerate(table["identifiers"].to_list()):
+            if value:
+                ids[i] = canonical_ids(_identifier_pairs(value))
+    return table.with_columns(ids=pl.Series(ids, dtype=pl.List(pl.Utf8)))
+
+
+def _names_of(table: pl.DataFrame) -> pl.DataFrame:
+    names = table.select("row", "kind", "country", "ids", all_names=pl.concat_list(pl.col("name"), "aliases"))
+    return (
+        names.explode("all_names")
+        .rename({"all_names": "name"})
+        .filter(pl.col("name").is_not_null() & (pl.col("name").str.strip_chars() != ""))
+        .unique(["row", "name"])
+        .sort("row", "name")
+    )
+
+
+def screen(
+    parties: pl.DataFrame,
+    watchlist: pl.DataFrame,
+    *,
+    threshold: float = 0.8,
+    name_column: str = "name",
+    kind: str = "unknown",
+    max_df: int = 20,
+    top_k: int = 5,
+    prefilter: float = 0.5,
+    config: ScoringConfig | None = None,
+) -> pl.DataFrame:
+    """Candidate matches of ``parties`` in ``watchlist``, best first, with explanations.
+
+    Both are canonical parties tables (``dualuse.schema`` "parties") or any frame with a name
+    column (``name_column``); ``party_id``, ``aliases``, ``kind``, ``country``,
+    ``identifiers``, ``programs``, ``source`` and ``source_row`` are used when present.
+    Every name and alias of a party is matched; each (party, watch-list party) pair appears
+    once, with its best-scoring names. Pairs come from rare-key blocking
+    (:func:`dualuse.screening.blocking.candidate_pairs` with ``max_df``, ``top_k``); pairs
+    whose letters barely agree (similarity of the space-free and of the sorted names both below
+    ``prefilter``, and no identifiers on both sides) are dropped before
+    :func:`dualuse.screening.scoring.score_pairs`; rows with ``score >= threshold`` are kept.
+    The result (columns :data:`SCREEN_COLUMNS`) does not depend on the order of the rows.
+
+    Example:
+        >>> watch = pl.DataFrame({"party_id": ["ofac-47950"], "name": ["LIMITED LIABILITY PARTNERSHIP ELEM GROUP"],
+        ...                       "country": ["KZ"], "programs": [["RUSSIA-EO14024"]]})
+        >>> mine = pl.DataFrame({"party_id": ["c1", "c2"], "name": ["ТОО «Элем Групп»", "ТОО «Элем Трейд»"],
+        ...                      "country": ["KZ", "KZ"]})
+        >>> screen(mine, watch).select("query_id", "match_id", "score").rows()
+        [('c1', 'ofac-47950', 1.0)]
+    """
+    if not 0.0 <= threshold <= 1.0:
+        raise InputError(f"threshold {threshold!r}: expected a number between 0 and 1")
+    config = config or ScoringConfig()
+    queries = _party_table(parties, "query", name_column, kind)
+    watch = _party_table(watchlist, "watch", name_column, kind)
+    query_names = prepare_names(_names_of(queries), config)
+    watch_names = prepare_names(_names_of(watch), config)
+    pairs = candidate_pairs(query_names, watch_names, max_df=max_df, top_k=top_k)
+    pairs = _prefilter(query_names, watch_names, pairs, prefilter)
+    scored = score_pairs(query_names, watch_names, pairs.select("a", "b"), config)
+    kept = scored.filter(pl.col("score") >= threshold).select("a", "b")
+    if kept.is_empty():
+        return _empty_result()
+    detailed = _details_frame(
+        query_names, watch_names, score_pairs(query_names, watch_names, kept, config, details=True)
+    )
+    detailed = detailed.join(query_names.select(a="nid", q_row="row"), on="a").join(
+        watch_names.select(b="nid", w_row="row"), on="b"
+    )
+    best = detailed.sort(["score", "name", "name_b"], descending=[True, False, False]).unique(
+        ["q_row", "w_row"], keep="first", maintain_order=True
+    )
+    texts: list[str] = []
+    features: list[list[dict[str, float | str]]] = []
+    for row in best.iter_rows(named=True):
+        fired = _features(row)
+        texts.append(_explanation_text(row["score"], fired))
+        features.append([{"name": f.name, "weight": f.weight, "value": f.value} for f in fired])
+    best = best.with_columns(
+        explanation=pl.Series(texts, dtype=pl.Utf8), features=pl.Series(features, dtype=_FEATURE_STRUCT)
+    )
+    q_info = queries.select(q_row="row", query_id="party_id", query_name="name")
+    w_info = watch.select(
+        w_row="row",
+        match_id="party_id",
+        match_name="name",
+        match_kind="kind",
+        match_country="country",
+        match_source=pl.col("source").cast(pl.Utf8),
+        match_source_row=pl.col("source_row").cast(pl.Int64),
+        match_programs=pl.col("programs").cast(pl.List(pl.Utf8)),
+    )
+    result = (
+        best.rename({"name": "query_matched_name", "name_b": "match_matched_name"})
+        .join(q_info, on="q_row")
+        .join(w_info, on="w_row")
+        .select(SCREEN_COLUMNS)
+    )
+    return result.sort(
+        ["score", "query_id", "match_id", "query_name", "match_name"], descending=[True, False, False, False, False]
+    )
+
+
+def _prefilter(left: pl.DataFrame, right: pl.DataFrame, pairs: pl.DataFrame, floor: float) -> pl.DataFrame:
+    """Drop candidate pairs whose letters barely agree: two cheap vectorised similarities."""
+    if floor <= 0 or pairs.is_empty():
+        return pairs
+
+    def strings(frame: pl.DataFrame, side: str) -> pl.DataFrame:
+        return frame.select(
+            pl.col("nid").alias(side),
+            pl.col("concat").alias(f"concat_{side}"),
+            pl.col("keys").list.sort().list.join(" ").alias(f"sorted_{side}"),
+            (pl.col("ids").list.len() > 0).alias(f"ids_{side}"),
+        )
+
+    frame = pairs.join(strings(left, "a"), on="a", how="left").join(strings(right, "b"), on="b", how="left")
+    concat = process.cpdist(frame["concat_a"].to_list(), frame["concat_b"].to_list(), scorer=fuzz.ratio, workers=-1)
+    ordered = process.cpdist(frame["sorted_a"].to_list(), frame["sorted_b"].to_list(), scorer=fuzz.ratio, workers=-1)
+    similar = pl.Series(concat >= floor * 100) | pl.Series(ordered >= floor * 100)
+    keep = similar | (frame["ids_a"] & frame["ids_b"])
+    return pairs.filter(keep)
+
+
+def _empty_result() -> pl.DataFrame:
+    schema: dict[str, pl.DataType] = {
+        "query_id": pl.Utf8(),
+        "query_name": pl.Utf8(),
+        "match_id": pl.Utf8(),
+        "match_name": pl.Utf8(),
+        "score": pl.Float64(),
+        "explanation": pl.Utf8(),
+        "features": _FEATURE_STRUCT,
+        "query_matched_name": pl.Utf8(),
+        "match_matched_name": pl.Utf8(),
+        "match_kind": pl.Utf8(),
+        "match_country": pl.Utf8(),
+        "match_source": pl.Utf8(),
+        "match_source_row": pl.Int64(),
+        "match_programs": pl.List(pl.Utf8),
+    }
+    return pl.DataFrame(schema=schema)

@@ -1,0 +1,182 @@
+"""The registry of legal forms: spellings in any script mapped to generic tags.
+
+The built-in forms live in ``data/legal_forms.toml``. Users add forms with
+:func:`register_legal_form`; plugins implement the hook ``register_legal_forms(register)``
+(read lazily, on first use; a missing or broken plugin host leaves the built-in forms).
+
+Example:
+    >>> strip_legal_forms(["limited", "liability", "partnership", "elem", "group"])
+    (['elem', 'group'], ('llp',))
+    >>> register_legal_form("Kft", "llc", country="HU")
+    >>> strip_legal_forms(["alfa", "kft"])
+    (['alfa'], ('llc',))
+"""
+
+from __future__ import annotations
+
+import threading
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+
+from dualuse.errors import ConfigError
+from dualuse.screening.tokens import tokenize
+
+__all__ = ["LegalForm", "legal_forms", "register_legal_form", "strip_legal_forms"]
+
+
+@dataclass(frozen=True, slots=True)
+class LegalForm:
+    """One spelling of a legal form, its generic ``tag`` and, when specific, its ``country``."""
+
+    form: str
+    tag: str
+    country: str | None = None
+
+    @property
+    def tokens(self) -> tuple[str, ...]:
+        """The form as name tokens (so that ``"ТОО"`` and ``"TOO"`` give the same tokens)."""
+        return tuple(tokenize(self.form))
+
+
+_lock = threading.RLock()
+_forms: list[LegalForm] = []
+_by_tokens: dict[tuple[str, ...], str] = {}
+_longest = 0
+_loaded = False
+_words: set[str] = set()  # every token of every form: a name without one has nothing to strip
+
+
+def _add(form: LegalForm) -> None:
+    global _longest
+    tokens = form.tokens
+    if not tokens:
+        raise ConfigError(f"legal form {form.form!r}: has no letters or digits")
+    if not form.tag or not form.tag.isidentifier():
+        raise ConfigError(f"legal form {form.form!r}: tag {form.tag!r} must be a short identifier such as 'llc'")
+    _forms.append(form)
+    _by_tokens.setdefault(tokens, form.tag)
+    _words.update(tokens)
+    _longest = max(_longest, len(tokens))
+
+
+def _load_builtin() -> None:
+    text = resources.files("dualuse.screening").joinpath("data/legal_forms.toml").read_text(encoding="utf-8")
+    for entry in tomllib.loads(text)["forms"]:
+        _add(LegalForm(entry["form"], entry["tag"], entry.get("country")))
+
+
+def _load_plugins() -> None:
+    try:
+        from dualuse.connectors import get_plugin_manager
+    except ImportError:  # the plugin host is optional for screening
+        return
+    hook = getattr(get_plugin_manager().hook, "register_legal_forms", None)
+    if hook is not None:
+        hook(register=lambda form, tag, *, country=None: _add(LegalForm(form, tag, country)))
+
+
+def _ensure_loaded() -> None:
+    global _loaded
+    with _lock:
+        if not _loaded:
+            _loaded = True
+            _load_builtin()
+            _load_plugins()
+
+
+def register_legal_form(form: str, tag: str, *, country: str | None = None) -> None:
+    """Add a legal form: ``form`` as written (any script), mapped to the generic ``tag``.
+
+    Example:
+        >>> register_legal_form("ЖАҚ", "cjsc", country="KZ")
+        >>> strip_legal_forms(["zhak", "nur", "invest"])
+        (['nur', 'invest'], ('cjsc',))
+    """
+    _ensure_loaded()
+    with _lock:
+        _add(LegalForm(form, tag, country))
+
+
+def legal_forms() -> tuple[LegalForm, ...]:
+    """Every registered legal form (built-in, plugins, then user additions).
+
+    Example:
+        >>> any(f.form == "ОсОО" and f.tag == "llc" for f in legal_forms())
+        True
+    """
+    _ensure_loaded()
+    with _lock:
+        return tuple(_forms)
+
+
+def _is_distinctive(tokens: tuple[str, ...]) -> bool:
+    """Long forms are removed wherever they stand; short ones ("too", "ao") only at the edges,
+    because they are also words of names ("Ala-Too", "Ak Zhol")."""
+    return len(tokens) > 1 or len(tokens[0]) >= 4
+
+
+def _match_at(tokens: list[str], i: int, *, anywhere: bool) -> tuple[int, str] | None:
+    if tokens[i] not in _words:
+        return None
+    for length in range(min(_longest, len(tokens) - i), 0, -1):
+        key = tuple(tokens[i : i + length])
+        tag = _by_tokens.get(key)
+        if tag is not None and (not anywhere or _is_distinctive(key)):
+            return length, tag
+    return None
+
+
+def _match_ending(tokens: list[str]) -> tuple[int, str] | None:
+    if tokens[-1] not in _words:
+        return None
+    for length in range(min(_longest, len(tokens)), 0, -1):
+        tag = _by_tokens.get(tuple(tokens[len(tokens) - length :]))
+        if tag is not None:
+            return length, tag
+    return None
+
+
+def strip_legal_forms(tokens: list[str]) -> tuple[list[str], tuple[str, ...]]:
+    """Remove legal forms from name tokens; return the rest and the generic tags found.
+
+    Long forms ("limited liability partnership", "llc") go wherever they stand, short ones
+    ("too", "ao", "ip") only at the start or the end. A name that is only legal forms keeps
+    its tokens (and no tag).
+
+    Example:
+        >>> strip_legal_forms(["too", "elem", "grupp"])
+        (['elem', 'grupp'], ('llp',))
+        >>> strip_legal_forms(["osoo", "ala", "too", "treid"])
+        (['ala', 'too', 'treid'], ('llc',))
+        >>> strip_legal_forms(["ooo"])
+        (['ooo'], ())
+    """
+    _ensure_loaded()
+    if _words.isdisjoint(tokens):
+        return list(tokens), ()
+    tags: list[str] = []
+    kept: list[str] = []
+    i = 0
+    while i < len(tokens):  # long forms anywhere, longest match first
+        found = _match_at(tokens, i, anywhere=True)
+        if found is None:
+            kept.append(tokens[i])
+            i += 1
+        else:
+            i += found[0]
+            tags.append(found[1])
+    while kept:  # then short forms peeled off both edges
+        head = _match_at(kept, 0, anywhere=False)
+        if head is not None:
+            kept = kept[head[0] :]
+            tags.append(head[1])
+            continue
+        tail = _match_ending(kept)
+        if tail is None:
+            break
+        kept = kept[: len(kept) - tail[0]]
+        tags.append(tail[1])
+    if not kept:
+        return list(tokens), ()
+    return kept, tuple(dict.fromkeys(tags))

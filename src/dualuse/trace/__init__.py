@@ -1,0 +1,41 @@
+"""Shipment chains through intermediaries, and red flags on the parties in them.
+
+Example:
+    >>> from dualuse.synth.shipments import generate_shipments, demo_cases
+    >>> import polars as pl
+    >>> from dualuse import trace
+    >>> s = generate_shipments(seed=5, chains=20, background=40, planted=demo_cases())
+    >>> result = trace.chains(s.shipments, target="RU", hubs=["KZ", "KG", "AM", "AE", "TR"], list="chpl")
+    >>> result.chains.filter(pl.col("route") == "CN>KG>RU", pl.col("hs6") == "847150")["value_usd"].sum()
+    3700.0
+"""
+
+from __future__ import annotations
+
+from dualuse.trace import exited
+from dualuse.trace.allocate import Allocation, fifo_allocate, product_match
+from dualuse.trace.chains import DEFAULT_HUBS, SCORE_WEIGHTS, ChainResult, chain_id, chains
+from dualuse.trace.findings import to_findings
+from dualuse.trace.flags import FLAGS, INVASION, red_flags
+from dualuse.trace.graph import to_followthemoney, to_graph
+from dualuse.trace.parties import ResolvedParties, resolve_parties
+
+__all__ = [
+    "DEFAULT_HUBS",
+    "FLAGS",
+    "INVASION",
+    "SCORE_WEIGHTS",
+    "Allocation",
+    "ChainResult",
+    "ResolvedParties",
+    "chain_id",
+    "chains",
+    "exited",
+    "fifo_allocate",
+    "product_match",
+    "red_flags",
+    "resolve_parties",
+    "to_findings",
+    "to_followthemoney",
+    "to_graph",
+]

@@ -1,0 +1,126 @@
+"""Chains and red flags as canonical findings (:mod:`dualuse.schema` ``findings``), ready for reports.
+
+Example:
+    >>> from dualuse.synth.shipments import generate_shipments, demo_cases
+    >>> from dualuse.trace import chains, red_flags
+    >>> s = generate_shipments(seed=2, chains=10, background=20, planted=demo_cases())
+    >>> result = chains(s.shipments)
+    >>> findings = to_findings(result, red_flags(result.shipments, parties=result.parties, sanctioned=s.watchlist))
+    >>> sorted(findings["kind"].unique())[:2]
+    ['red_flag', 'shipment_chain']
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from dualuse.schema import empty, polars_schema
+from dualuse.trace.chains import ChainResult
+from dualuse.trace.flags import FLAGS
+
+__all__ = ["to_findings"]
+
+_METRIC = pl.Struct({"name": pl.String, "value": pl.Float64})
+
+
+def _metrics(*names: str) -> pl.Expr:
+    return pl.concat_list(
+        [pl.struct(pl.lit(n).alias("name"), pl.col(n).cast(pl.Float64).alias("value")) for n in names]
+    ).alias("metrics")
+
+
+def _chain_findings(result: ChainResult) -> pl.DataFrame:
+    if result.chains.height == 0:
+        return empty("findings")
+    rows = pl.concat(
+        [
+            result.links.select(
+                "chain_id", pl.col(f"{side}_source").alias("source"), pl.col(f"{side}_source_row").alias("source_row")
+            )
+            for side in ("inbound", "outbound")
+        ]
+    )
+    evidence = (
+        rows.unique()
+        .sort("chain_id", "source", "source_row")
+        .group_by("chain_id", maintain_order=True)
+        .agg(
+            pl.struct(pl.lit("shipments").alias("table"), "source", pl.col("source_row").cast(pl.Int64)).alias(
+                "evidence"
+            )
+        )
+    )
+    days = (pl.col("last_date") - pl.col("first_date")).dt.total_days()
+    return (
+        result.chains.join(evidence, on="chain_id", how="left")
+        .with_columns(days.alias("days"), pl.col("legs").alias("legs_n"))
+        .select(
+            pl.concat_str(pl.lit("chain:"), pl.col("chain_id")).alias("finding_id"),
+            pl.lit("shipment_chain").alias("kind"),
+            pl.col("route").alias("subject"),
+            pl.col("score"),
+            pl.format(
+                "{} units of HS {} worth ${} went {} through {} from {} to {} ({} legs, {} days, score {})",
+                pl.col("quantity").round(0).cast(pl.Int64),
+                pl.col("hs6"),
+                pl.col("value_usd").round(0).cast(pl.Int64),
+                pl.col("route"),
+                pl.col("party_names").list.join(" > "),
+                pl.col("first_date"),
+                pl.col("last_date"),
+                pl.col("legs"),
+                pl.col("days"),
+                pl.col("score").round(2),
+            ).alias("summary"),
+            _metrics(
+                "quantity",
+                "value_usd",
+                "legs_n",
+                "days",
+                "score_identifiers",
+                "score_product",
+                "score_time",
+                "score_quantity",
+            ),
+            pl.col("evidence"),
+        )
+    )
+
+
+def _flag_findings(flags: pl.DataFrame) -> pl.DataFrame:
+    if flags.height == 0:
+        return empty("findings")
+    return flags.select(
+        pl.format("flag:{}:{}", pl.col("party_id"), pl.col("flag")).alias("finding_id"),
+        pl.lit("red_flag").alias("kind"),
+        pl.coalesce(pl.col("name"), pl.col("party_id")).alias("subject"),
+        pl.col("flag").replace_strict(FLAGS, default=0.5, return_dtype=pl.Float64).alias("score"),
+        pl.format(
+            "{} ({}): {}: {}",
+            pl.coalesce("name", "party_id"),
+            pl.col("country").fill_null("?"),
+            pl.col("flag"),
+            pl.col("detail"),
+        ).alias("summary"),
+        pl.concat_list(pl.struct(pl.col("flag").alias("name"), pl.col("value").cast(pl.Float64).alias("value"))).alias(
+            "metrics"
+        ),
+        pl.col("evidence"),
+    )
+
+
+def to_findings(result: ChainResult | None = None, flags: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Canonical findings: one per chain (subject: its route) and one per red flag (subject: the party).
+
+    ``finding_id`` is stable (``chain:<chain_id>``, ``flag:<party_id>:<flag>``); scores lie in [0, 1];
+    evidence rows point at the ``shipments`` table.
+    """
+    frames = []
+    if result is not None:
+        frames.append(_chain_findings(result))
+    if flags is not None:
+        frames.append(_flag_findings(flags))
+    schema = polars_schema("findings")
+    if not frames:
+        return empty("findings")
+    return pl.concat([f.select([pl.col(c).cast(t) for c, t in schema.items()]) for f in frames]).sort("finding_id")

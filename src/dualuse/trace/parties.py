@@ -1,0 +1,172 @@
+"""Party resolution inside shipment data: one ``party_id`` per company, whatever its spelling or script.
+
+A side (exporter or importer) of a record is keyed by its identifier when it has one (INN, BIN, a tax
+id: ``exporter_id`` / ``importer_id``), else by its normalised name (:func:`dualuse.screening.normalize_names`,
+the library's one normaliser, with spaces removed so that ``Altyn-Trade`` meets ``Altyn Trade``), always
+within its country. A name that appears with exactly one identifier in the data joins that
+identifier's party; a name seen with several identifiers is ambiguous and stays a party of its own
+(identifiers first: names never merge two identifiers). ``party_id`` is a digest of the key, so it
+does not depend on row order.
+
+Example:
+    >>> import polars as pl
+    >>> sides = pl.DataFrame({"exporter_name": ["Altyn Trade LLP", "ТОО «Алтын Трейд»", "ALTYN TRADE, TOO"],
+    ...     "exporter_country": ["KZ"] * 3, "exporter_id": ["123456789012", "123456789012", None],
+    ...     "importer_name": ["A", "B", "C"], "importer_country": ["RU"] * 3, "importer_id": [None] * 3})
+    >>> resolved = resolve_parties(sides)
+    >>> resolved.shipments["exporter_party"].n_unique(), resolved.parties.filter(pl.col("country") == "KZ")["name"].item()
+    (1, 'ALTYN TRADE, TOO')
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import polars as pl
+
+from dualuse.errors import SchemaError
+from dualuse.screening.normalize import normalize_names
+
+__all__ = ["ID_SCHEMES", "ResolvedParties", "party_key_id", "resolve_parties"]
+
+ID_SCHEMES: dict[str, str] = {"RU": "INN", "KZ": "BIN", "KG": "INN", "BY": "UNP", "CN": "USCC"}
+"""The usual identifier scheme of a company in each country (``TAX_ID`` elsewhere)."""
+
+_SIDES = ("exporter", "importer")
+
+
+@dataclass(frozen=True)
+class ResolvedParties:
+    """``shipments`` with ``exporter_party``, ``importer_party`` and how each was resolved added; ``parties``.
+
+    ``exporter_by``/``importer_by``: ``id`` (the line's own identifier), ``name+id`` (a name
+    seen with exactly one identifier elsewhere) or ``name``.
+
+    ``parties``: ``party_id, name`` (the most frequent spelling), ``aliases`` (the others),
+    ``country``, ``identifiers`` (list of ``{scheme, value}``), ``resolved_by`` and ``records``.
+    """
+
+    shipments: pl.DataFrame
+    parties: pl.DataFrame
+
+
+def party_key_id(key: str) -> str:
+    """The stable ``party_id`` of a resolution key.
+
+    Example:
+        >>> party_key_id("id:KZ:123456789012")
+        'p-2c20e2158390a58f'
+    """
+    return "p-" + hashlib.sha1(key.encode()).hexdigest()[:16]
+
+
+def _folded() -> pl.Expr:
+    return pl.col("name").str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
+
+
+def _clean_id() -> pl.Expr:
+    return pl.col("id").cast(pl.String).str.to_uppercase().str.replace_all(r"[^0-9A-Z]", "")
+
+
+def resolve_parties(shipments: pl.DataFrame) -> ResolvedParties:
+    """Group the exporter and importer sides of ``shipments`` into parties (see the module documentation)."""
+    needed = [f"{side}_{part}" for side in _SIDES for part in ("name", "country", "id")]
+    missing = [c for c in needed if c not in shipments.columns]
+    if missing:
+        raise SchemaError(f"shipments: missing column(s) {', '.join(missing)} needed to resolve parties")
+    indexed = shipments.with_row_index("__line")
+    sides = pl.concat(
+        [
+            indexed.select(
+                "__line",
+                pl.lit(side).alias("side"),
+                pl.col(f"{side}_name").cast(pl.String).alias("name"),
+                pl.col(f"{side}_country").cast(pl.String).fill_null("").alias("country"),
+                pl.col(f"{side}_id").cast(pl.String).alias("id"),
+            )
+            for side in _SIDES
+        ]
+    ).with_columns(_clean_id().alias("id"))
+    sides = sides.with_columns(pl.when(pl.col("id") == "").then(None).otherwise(pl.col("id")).alias("id"))
+    # spellings that differ only in case and spacing normalise alike: normalise each form once
+    names = sides.select(pl.col("name").unique().drop_nulls()).with_columns(_folded().alias("folded"))
+    folded = names["folded"].unique()
+    texts = pl.DataFrame({"folded": folded, "name_key": normalize_names(folded).str.replace_all(" ", "")})
+    lookup = names.join(texts, on="folded", how="left").select("name", "name_key")
+    sides = sides.join(lookup, on="name", how="left").with_columns(
+        pl.when(pl.col("id").is_not_null()).then(pl.format("id:{}:{}", "country", "id")).alias("id_key"),
+        pl.when(pl.col("name_key").is_not_null() & (pl.col("name_key") != ""))
+        .then(pl.format("name:{}:{}", "country", "name_key"))
+        .alias("name_only_key"),
+    )
+    # a name seen with exactly one identifier joins that identifier's party
+    adopt = (
+        sides.filter(pl.col("id_key").is_not_null(), pl.col("name_only_key").is_not_null())
+        .group_by("name_only_key")
+        .agg(pl.col("id_key").unique().alias("ids"))
+        .filter(pl.col("ids").list.len() == 1)
+        .select("name_only_key", pl.col("ids").list.first().alias("adopted"))
+    )
+    sides = sides.join(adopt, on="name_only_key", how="left").with_columns(
+        pl.coalesce("id_key", "adopted", "name_only_key", pl.format("row:{}:{}", "side", "__line")).alias("key"),
+        pl.when(pl.col("id_key").is_not_null())
+        .then(pl.lit("id"))
+        .when(pl.col("adopted").is_not_null())
+        .then(pl.lit("name+id"))
+        .otherwise(pl.lit("name"))
+        .alias("by"),
+    )
+    keys = sides.select(pl.col("key").unique())
+    keys = keys.with_columns(pl.col("key").map_elements(party_key_id, return_dtype=pl.String).alias("party_id"))
+    sides = sides.join(keys, on="key", how="left")
+    out = indexed
+    for side in _SIDES:
+        part = sides.filter(pl.col("side") == side).select(
+            "__line", pl.col("party_id").alias(f"{side}_party"), pl.col("by").alias(f"{side}_by")
+        )
+        out = out.join(part, on="__line", how="left")
+    out = out.sort("__line").drop("__line")
+    return ResolvedParties(shipments=out, parties=_party_frame(sides))
+
+
+def _party_frame(sides: pl.DataFrame) -> pl.DataFrame:
+    spellings = (
+        sides.filter(pl.col("name").is_not_null())
+        .group_by("party_id", "name")
+        .agg(pl.len().alias("n"))
+        .sort("party_id", "n", "name", descending=[False, True, False])
+        .group_by("party_id", maintain_order=True)
+        .agg(pl.col("name").first().alias("name"), pl.col("name").slice(1).alias("aliases"))
+    )
+    ids = (
+        sides.filter(pl.col("id").is_not_null())
+        .select("party_id", "country", "id")
+        .unique()
+        .sort("party_id", "id")
+        .with_columns(
+            pl.struct(
+                pl.col("country").replace_strict(ID_SCHEMES, default="TAX_ID", return_dtype=pl.String).alias("scheme"),
+                pl.col("id").alias("value"),
+            ).alias("identifier")
+        )
+        .group_by("party_id", maintain_order=True)
+        .agg(pl.col("identifier").alias("identifiers"))
+    )
+    base = sides.group_by("party_id").agg(
+        pl.col("country").mode().sort().first().alias("country"),
+        pl.when((pl.col("by") != "name").any()).then(pl.lit("id")).otherwise(pl.lit("name")).alias("resolved_by"),
+        pl.len().alias("records"),
+    )
+    empty_ids = pl.lit([], pl.List(pl.Struct({"scheme": pl.String, "value": pl.String})))
+    return (
+        base.join(spellings, on="party_id", how="left")
+        .join(ids, on="party_id", how="left")
+        .with_columns(
+            pl.col("identifiers").fill_null(empty_ids),
+            pl.col("aliases").fill_null(pl.lit([], pl.List(pl.String))),
+            pl.when(pl.col("country") == "").then(None).otherwise(pl.col("country")).alias("country"),
+        )
+        .select("party_id", "name", "aliases", "country", "identifiers", "resolved_by", "records")
+        .sort("party_id")
+    )
