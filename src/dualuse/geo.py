@@ -168,7 +168,7 @@ def country(value: str | int) -> str:
     """
     if isinstance(value, bool):
         raise CountryError(f"country {value!r}: expected a name or code")
-    if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
+    if isinstance(value, int) or (isinstance(value, str) and value.strip().isascii() and value.strip().isdigit()):
         found = _numeric().get(int(value))
         if found is None:
             raise CountryError(f"country {value!r}: not an M49 or UN Comtrade country code")

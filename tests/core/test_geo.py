@@ -45,7 +45,7 @@ def test_country_forms(value: str | int, iso2: str) -> None:
     assert country(value) == iso2
 
 
-@pytest.mark.parametrize("bad", ["Narnia", "", "QQ", 9999, "Kazakhstan!!x"])
+@pytest.mark.parametrize("bad", ["Narnia", "", "QQ", 9999, "Kazakhstan!!x", "²", "٣٩٨"])
 def test_unknown_country_is_an_error(bad: str | int) -> None:
     with pytest.raises(CountryError, match="country"):
         country(bad)
@@ -82,3 +82,11 @@ def test_normalize_country_column_keeps_nulls_and_rejects_unknown() -> None:
     ok, bad = normalize_country_column(frame, "c")
     assert ok["c"].to_list() == ["KZ", None, "RU"]
     assert bad.select("row", "value", "reason").rows() == [(2, "Narnia", "unknown country")]
+
+
+@given(st.text(max_size=12))
+def test_any_text_resolves_or_raises_country_error(text: str) -> None:
+    try:
+        assert len(country(text)) == 2
+    except CountryError:
+        pass
