@@ -17,13 +17,16 @@ $(STAMP): pyproject.toml plugins/*/pyproject.toml docs/example-plugin/pyproject.
 demo: $(STAMP)
 	$(BIN)/dualuse demo --out demo-output
 
+PLUGINS := plugins/dualuse-comtrade plugins/dualuse-sanctions docs/example-plugin
+
 test: $(STAMP)
-	$(BIN)/pytest -q -n auto tests plugins/dualuse-comtrade/tests plugins/dualuse-sanctions/tests src/dualuse
+	$(BIN)/pytest -q -n auto tests src/dualuse $(foreach p,$(PLUGINS),$(p)/tests $(p)/src)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks plugins docs/example-plugin
 	$(BIN)/ruff format --check src tests benchmarks plugins docs/example-plugin
 	$(BIN)/mypy
+	$(foreach p,$(PLUGINS),$(BIN)/mypy $(p)/src $(p)/tests &&) true
 	$(BIN)/lint-imports
 
 docs: $(STAMP)

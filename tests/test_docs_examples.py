@@ -19,6 +19,6 @@ def test_page_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("DUALUSE_DOCS_DIR", str(DOCS))
     namespace: dict[str, object] = {"__name__": f"docs_{page.stem}"}
     for number, block in enumerate(BLOCK.findall(page.read_text(encoding="utf-8")), start=1):
-        code = compile(block, f"{page.relative_to(DOCS)} block {number}", "exec")
+        code = compile(block, f"{page.relative_to(DOCS)} block {number}", "exec", dont_inherit=True)
         exec(code, namespace)
     assert number >= 1

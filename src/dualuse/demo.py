@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from dualuse.store import Workspace
 from dualuse.synth.scenario import CONTROLS, ScenarioFiles, build_scenario, unflatten_registry, write_scenario
 
 __all__ = [
+    "ANALYSIS_STEPS",
     "SANCTIONS_CONNECTOR",
     "STEPS",
     "DemoResult",
@@ -46,8 +48,11 @@ __all__ = [
 SANCTIONS_CONNECTOR = "ofac-sdn"
 """The watch-list connector of the dualuse-sanctions plugin (reached through the registry only)."""
 
-STEPS = ("lists", "scenario", "ingest", "flows", "chains", "screening", "red flags", "report")
-"""The pipeline's steps, in order (the CLI shows one progress line per step)."""
+ANALYSIS_STEPS = ("flows", "chains", "screening", "red flags", "report")
+"""The steps of :func:`report_from_frames`, in order."""
+
+STEPS = ("lists", "scenario", "ingest", *ANALYSIS_STEPS)
+"""The steps of :func:`run_demo`, in order (the CLI advances its progress bar once per step)."""
 
 FICTITIOUS = (
     "Sample scenario: the trade figures are calibrated to published totals (China's CHPL exports to "
@@ -80,6 +85,8 @@ class DemoResult:
     """Workspace table name -> (rows accepted, rows rejected)."""
     steps: list[StepRecord] = field(default_factory=list)
     seconds: float = 0.0
+    graph: Path | None = None
+    """The FollowTheMoney export of the chains (``followthemoney.jsonl``), when chains were traced."""
 
     @property
     def figures(self) -> list[Figure]:
@@ -112,6 +119,7 @@ class DemoResult:
             "out_dir": str(self.out_dir),
             "report": str(self.files.html),
             "findings_file": str(self.files.findings),
+            "followthemoney_file": None if self.graph is None else str(self.graph),
             "seconds": round(self.seconds, 2),
             "figures": [
                 {
@@ -273,7 +281,7 @@ def _analyse_and_report(
     results: dict[str, pl.DataFrame] = {}
     findings: list[pl.DataFrame] = []
     state: dict[str, Any] = {}
-    for step in ("flows", "chains", "screening", "red flags"):
+    for step in ANALYSIS_STEPS[:-1]:
         run.begin(step)
         status, note = _analyse(step, frames, options, results, findings, state)
         run.end(status, note)
@@ -296,8 +304,23 @@ def _analyse_and_report(
         did=results.get("did"),
     )
     files = write_report(report, out_dir)
+    graph = _write_followthemoney(state, results, out_dir)
     run.end(note=str(files.html))
-    return DemoResult(out_dir=out_dir, report=report, files=files, steps=run.steps)
+    return DemoResult(out_dir=out_dir, report=report, files=files, steps=run.steps, graph=graph)
+
+
+def _write_followthemoney(state: dict[str, Any], results: dict[str, pl.DataFrame], out_dir: Path) -> Path | None:
+    """The chains' parties and shipments as FollowTheMoney JSON lines (loads into Aleph and friends)."""
+    if "trace" not in state:
+        return None
+    from dualuse.trace import to_followthemoney
+
+    entities = to_followthemoney(state["trace"], flags=results.get("red_flags"))
+    path = out_dir / "followthemoney.jsonl"
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text("".join(json.dumps(e, ensure_ascii=False, default=str) + "\n" for e in entities), encoding="utf-8")
+    tmp.replace(path)
+    return path
 
 
 def annual_hubs(monthly: pl.DataFrame) -> pl.DataFrame:
@@ -306,7 +329,7 @@ def annual_hubs(monthly: pl.DataFrame) -> pl.DataFrame:
     The triangulation itself runs on months (the re-export rule needs its two-month window); a
     report reads better by year. Pass-through is recomputed from the summed legs.
 
-    Example:
+    Examples:
         >>> import datetime as dt
         >>> rows = pl.DataFrame({"route": ["CN>KZ>RU"] * 2, "origin": ["CN"] * 2, "hub": ["KZ"] * 2, "target": ["RU"] * 2,
         ...     "hs_code": ["880622"] * 2, "freq": ["M"] * 2, "period": [dt.date(2023, 1, 1), dt.date(2023, 2, 1)],
@@ -348,7 +371,7 @@ def annual_surge(monthly: pl.DataFrame, event_year: int) -> pl.DataFrame:
 
     The baseline becomes a year's worth of the monthly baseline; growth is recomputed.
 
-    Example:
+    Examples:
         >>> import datetime as dt
         >>> panel = pl.DataFrame({"route": ["KZ>RU"] * 2, "exporter": ["KZ"] * 2, "importer": ["RU"] * 2,
         ...     "tier": ["Tier 1"] * 2, "freq": ["M"] * 2, "period": [dt.date(2023, 1, 1), dt.date(2023, 2, 1)],
@@ -411,10 +434,13 @@ def _flows(
     found.append(surge_findings(panel, min_growth=0.5, min_value_usd=1_000_000))
     products = surge(flows, event=o.event, dual_use=chpl, routes=[f"{o.origin}>{h}" for h in o.hubs])
     controls = pl.col("hs_code").is_in(list(CONTROL_GOODS))
-    results["did"] = did(products, treated=pl.col("tier") != "not listed", control=controls).with_columns(
+    treated = pl.col("tier") != "not listed"
+    used = products.filter(treated | controls)["evidence"].explode().unique().sort().implode()
+    results["did"] = did(products, treated=treated, control=controls).with_columns(
+        used.alias("evidence"),
         pl.lit(f"{o.list_name.upper()} goods vs control goods, {' and '.join(routes[: len(o.hubs)])}").alias(
             "comparison"
-        )
+        ),
     )
     findings.extend(found)
     return (

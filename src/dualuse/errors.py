@@ -54,7 +54,7 @@ class ConnectorError(DualuseError):
 class InputError(DualuseError, ValueError):
     """A bad input file: names the file and, where known, the row and column.
 
-    Example:
+    Examples:
         >>> str(InputError("bad date", file="x.csv", row=3, column="date"))
         'x.csv, row 3, column date: bad date'
     """

@@ -162,7 +162,7 @@ def country(value: str | int) -> str:
     Numbers are read as UN Comtrade codes, which equal M49 except for a few (842 USA, 251
     France, 699 India); both are accepted.
 
-    Example:
+    Examples:
         >>> country("Russian Federation"), country("643"), country(251), country("Türkiye")
         ('RU', 'RU', 'FR', 'TR')
     """
@@ -187,7 +187,7 @@ def country(value: str | int) -> str:
 def country_name(code: str) -> str:
     """The English short name of an alpha-2 code.
 
-    Example:
+    Examples:
         >>> country_name("KG")
         'Kyrgyzstan'
     """
@@ -233,7 +233,7 @@ def groups() -> dict[str, CountryGroup]:
 def group(name: str) -> CountryGroup:
     """One group by name.
 
-    Example:
+    Examples:
         >>> sorted(group("eaeu").members)
         ['AM', 'BY', 'KG', 'KZ', 'RU']
     """
@@ -256,7 +256,7 @@ def normalize_country_column(frame: pl.DataFrame, column: str) -> tuple[pl.DataF
     Nulls stay null (a missing country is not an unknown one); unresolvable values are rejected
     with their reason.
 
-    Example:
+    Examples:
         >>> import polars as pl
         >>> ok, bad = normalize_country_column(pl.DataFrame({"c": ["Kazakhstan", "KGZ", "Narnia"]}), "c")
         >>> ok["c"].to_list(), bad["value"].to_list()

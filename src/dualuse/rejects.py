@@ -22,7 +22,7 @@ REJECT_COLUMNS: dict[str, pl.DataType] = {
 def empty_rejects(columns: list[str] | None = None) -> pl.DataFrame:
     """An empty rejected-rows frame, optionally with the input's columns after the four fixed ones.
 
-    Example:
+    Examples:
         >>> empty_rejects(["a"]).columns
         ['row', 'column', 'value', 'reason', 'a']
     """

@@ -15,7 +15,7 @@ __all__ = ["Route"]
 class Route:
     """A route of goods: ``origin``, the ``hubs`` in between, and ``target``.
 
-    Example:
+    Examples:
         >>> r = Route.parse("CN > Kazakhstan > RU")
         >>> str(r), r.origin, r.hubs, r.target
         ('CN>KZ>RU', 'CN', ('KZ',), 'RU')

@@ -291,7 +291,7 @@ def _columns(table: str) -> tuple[_Column, ...]:
 def polars_schema(table: str) -> pl.Schema:
     """The polars schema of a canonical frame, derived from its record model.
 
-    Example:
+    Examples:
         >>> polars_schema("flows")["period"], polars_schema("parties")["aliases"]
         (Date, List(String))
     """
@@ -306,7 +306,7 @@ def empty(table: str) -> pl.DataFrame:
 def from_records(records: list[BaseModel] | list[dict[str, Any]], table: str) -> pl.DataFrame:
     """Build a canonical frame from records (models or dicts, validated by the model).
 
-    Example:
+    Examples:
         >>> from dualuse.schema import Finding, from_records
         >>> from_records([Finding(finding_id="f1", kind="k", subject="s", score=0.5, summary="x")], "findings").height
         1

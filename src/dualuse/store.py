@@ -12,6 +12,11 @@ manifest written last: a fetch that fails midway leaves no table behind, and a f
 manifest is never listed. Fetching the same query again reuses the stored table unless
 ``refresh=True``.
 
+Every batch a connector yields is validated with :func:`dualuse.schema.validate`. In the rejected
+rows, ``row`` is the 0-based record index for the file connectors (rows they quarantine
+themselves) and the 0-based position among the rows yielded for other connectors; ``source_row``
+is always kept, so a rejected row can be found in its input either way.
+
 Example:
     >>> import pathlib, tempfile
     >>> folder = pathlib.Path(tempfile.mkdtemp())

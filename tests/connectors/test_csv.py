@@ -142,8 +142,27 @@ def test_detect_delimiter_on_single_column() -> None:
     assert detect_delimiter("only\n1\n2\n") == ","
 
 
+def test_detect_delimiter_ignores_commas_inside_headers_and_quotes() -> None:
+    assert detect_delimiter("Код;Вес нетто, кг\n8542310000;1 200,50\n8542320000;3,2\n") == ";"
+    assert detect_delimiter('name,note\n"OOO Vektor; Moscow",x\n"TOO Azia",y\n') == ","
+
+
 def test_cp1251_transcode_is_cached(tmp_path: pathlib.Path, data_dir: pathlib.Path) -> None:
     _fetch(tmp_path, path=data_dir / "declarations_cp1251.csv", preset="ru-declarations")
     cached = list((tmp_path / "cache").glob("*.utf8.csv"))
     assert len(cached) == 1
     assert cached[0].read_text(encoding="utf-8").startswith("Номер декларации;")
+
+
+def test_quoted_line_breaks_survive_chunking(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "parties.csv"
+    path.write_text('party_id,name\np1,"ТОО ""Азия""\nТрейд"\np2,Vektor\np3,"Line\nbreak"\np4,Last\n', encoding="utf-8")
+    for batch_rows in (1, 2, 100):
+        accepted, rejected = _fetch(tmp_path, path=path, table="parties", batch_rows=batch_rows)
+        assert accepted.select("party_id", "name", "source_row").rows() == [
+            ("p1", 'ТОО "Азия"\nТрейд', 2),
+            ("p2", "Vektor", 3),
+            ("p3", "Line\nbreak", 4),
+            ("p4", "Last", 5),
+        ], batch_rows
+        assert rejected.height == 0

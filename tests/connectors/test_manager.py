@@ -138,7 +138,10 @@ def test_trace_hooks_writes_calls_to_stderr(
 
     reset_plugin_manager()
     get_plugin_manager().hook.register_presets(register=lambda preset: None)
-    assert "register_presets" in capfd.readouterr().err
+    connectors()
+    err = capfd.readouterr().err
+    assert "register_presets" in err
+    assert "register_connectors [plugin dualuse.builtin]" in err
 
 
 def test_invalid_connector_class_is_recorded(fresh_manager: None, register_plugin: Any) -> None:

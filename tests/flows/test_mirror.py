@@ -201,8 +201,16 @@ def test_missing_columns_and_bad_rows_are_typed_errors(flows_of: FlowsOf) -> Non
         mirror(flows.with_columns(pl.lit(-1, pl.Int64).alias("source_row")))
     with pytest.raises(SchemaError, match="column reporter has 1 missing"):
         mirror(flows.with_columns(pl.lit(None, pl.String).alias("reporter")))
+    with pytest.raises(SchemaError, match="freq must be 'A' or 'M', found \\['Q'\\]"):
+        mirror(flows.with_columns(pl.lit("Q").alias("freq")))
     with pytest.raises(ValueError, match="max_lag_months"):
         mirror(flows, max_lag_months=-1)
+
+
+def test_empty_input_gives_an_empty_result(flows_of: FlowsOf) -> None:
+    out = mirror(flows_of([]))
+    assert out.height == 0
+    assert "reconciled_usd" in out.columns
 
 
 def test_combine_group_reports_member_states_as_one() -> None:

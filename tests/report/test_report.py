@@ -169,10 +169,58 @@ def test_findings_are_listed_with_links_to_their_rows() -> None:
     report = build_report(FLOWS, findings=findings)
     html = report.to_html()
     assert 'href="#finding-mirror-1"' in html and 'id="finding-mirror-1"' in html
-    assert "gap_usd=30.0" in html
+    assert "gap_usd=30" in html
     assert report.findings.height == len(report.figures) + 1
 
 
 def test_compress_rows() -> None:
     assert compress_rows([]) == ""
     assert compress_rows([7, 3, 4, 5, 9, 8]) == "3–5, 7–9"
+
+
+def test_names_in_chains_and_red_flags_are_escaped(inspect_html: Callable[[str], Any]) -> None:
+    shipments = pl.DataFrame(
+        {
+            "shipment_id": ["S1", "S2"],
+            "date": [dt.date(2023, 6, 1), dt.date(2023, 6, 9)],
+            "exporter_name": ["Supplier", EVIL],
+            "importer_name": [EVIL, "=HYPERLINK(1)"],
+            "hs_code": ["84715000", "8471500000"],
+            "value_usd": [100.0, 130.0],
+            "source": ["a.csv", "b.csv"],
+            "source_row": [2, 7],
+        }
+    )
+    chains = pl.DataFrame(
+        {
+            "chain_id": ["ch-1"],
+            "route": ["CN>KG>RU"],
+            "party_names": [["Supplier", EVIL, "=HYPERLINK(1)"]],
+            "hs6": ["847150"],
+            "first_date": [dt.date(2023, 6, 1)],
+            "last_date": [dt.date(2023, 6, 9)],
+            "quantity": [4.0],
+            "value_usd": [130.0],
+            "score": [0.9],
+            "shipment_ids": [["S1", "S2"]],
+        }
+    )
+    flags = pl.DataFrame(
+        {
+            "party_id": ["p1"],
+            "name": [EVIL],
+            "country": ["KG"],
+            "flag": ["founded_after_invasion"],
+            "detail": [EVIL],
+            "value": [1.0],
+            "evidence": [[{"table": "shipments", "source": "a.csv", "source_row": 2}]],
+        }
+    )
+    report = build_report(FLOWS, shipments=shipments, chains=chains, red_flags=flags)
+    html = report.to_html()
+    page = inspect_html(html)
+    assert "<script" not in html.lower() and page.tags.get("script", 0) == 0
+    assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 3
+    assert "founded after invasion" in html
+    chain_rows = next(e for e in report.evidence if e.id == "chain-ch-1")
+    assert chain_rows.ranges() == [("shipments", "a.csv", "2", 1), ("shipments", "b.csv", "7", 1)]

@@ -107,16 +107,22 @@ def test_precision_and_recall_on_the_default_scenario() -> None:
     assert recall >= 0.9, recall
 
 
+def _party_with_id(parties: pl.DataFrame, value: str) -> str:
+    values = pl.col("identifiers").list.eval(pl.element().struct.field("value"))
+    found: str = parties.filter(values.list.contains(value))["party_id"].item()
+    return found
+
+
 def test_demo_cases_are_found() -> None:
     scenario = generate_shipments(seed=11, chains=20, background=50, planted=demo_cases())
     result = chains(scenario.shipments, hubs=["KZ", "KG", "AM", "AE", "TR"], list="chpl")
-    bishkek = result.chains.filter(pl.col("route") == "CN>KG>RU", pl.col("hs6") == "847150")
-    assert bishkek.height == 7
+    bishkek = result.chains.filter(pl.col("parties").list.get(1) == _party_with_id(result.parties, "01506202310123"))
+    assert bishkek.height == 7 and bishkek["route"].unique().to_list() == ["CN>KG>RU"]
     assert bishkek["value_usd"].sum() == pytest.approx(3700.0)
     assert bishkek["first_date"].is_between(dt.date(2023, 6, 1), dt.date(2023, 6, 30)).all()
     assert bishkek["last_date"].is_between(dt.date(2023, 6, 1), dt.date(2023, 6, 30)).all()
-    kazakh = result.chains.filter(pl.col("route") == "CN>KZ>RU", pl.col("hs6") == "854121")
-    assert kazakh["party_names"].list.get(1).unique().to_list() == ["Steppe Component Trade LLP"]
+    kazakh = result.chains.filter(pl.col("parties").list.get(1) == _party_with_id(result.parties, "220340012345"))
+    assert kazakh["route"].unique().to_list() == ["CN>KZ>RU"] and kazakh["hs6"].unique().to_list() == ["854121"]
     assert kazakh["value_usd"].sum() == pytest.approx(1_150_000.0)
 
 

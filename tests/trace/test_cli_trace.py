@@ -31,7 +31,10 @@ def test_trace_writes_every_table(tmp_path: Path) -> None:
         "unexplained.parquet",
     ]
     chains = pl.read_parquet(out / "chains.parquet")
-    assert chains.filter(pl.col("hs6") == "847150")["value_usd"].sum() == pytest.approx(3700.0)
+    parties = pl.read_parquet(out / "parties.parquet")
+    ids = pl.col("identifiers").list.eval(pl.element().struct.field("value"))
+    bishkek = parties.filter(ids.list.contains("01506202310123"))["party_id"].item()
+    assert chains.filter(pl.col("parties").list.get(1) == bishkek)["value_usd"].sum() == pytest.approx(3700.0)
     flags = pl.read_parquet(out / "flags.parquet")
     assert "sanctioned_counterparty" in flags["flag"].to_list()
     first = json.loads((out / "entities.ftm.json").read_text(encoding="utf-8").splitlines()[0])

@@ -206,3 +206,29 @@ def test_dualuse_plugins_lists_the_plugin(capsys: pytest.CaptureFixture[str]) ->
     assert len(ours) == 1
     assert sorted(ours[0]["connectors"]) == sorted(c.name for c in CONNECTORS)
     assert not ours[0].get("errors")
+
+
+def test_rejects_of_different_files_and_batches_are_stored_together(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    bad_row = f'x,"NO NUMBER",-0- ,"IRAN",{NULLS},-0- \r\n'
+    (folder / "sdn.csv").write_bytes((bad_row + SDN + bad_row.replace("x,", "y,")).encode())
+    stored = Workspace(tmp_path / "workspace").fetch("ofac-sdn", {"path": str(folder), "batch_size": 1})
+    assert stored.read()["party_id"].to_list() == ["ofac-sdn:47950"]
+    rejected = stored.rejected().sort("source", "row")
+    assert rejected.select("source", "row", "column", "reason").rows() == [
+        ("ofac-sdn:add.csv", 1, "Ent_num", "ent_num is not in sdn.csv"),
+        ("ofac-sdn:sdn.csv", 0, "ent_num", "ent_num is not a whole number"),
+        ("ofac-sdn:sdn.csv", 2, "ent_num", "ent_num is not a whole number"),
+    ]
+    assert rejected.filter(pl.col("source") == "ofac-sdn:sdn.csv")["SDN_Name"].to_list() == ["NO NUMBER", "NO NUMBER"]
+
+
+def test_workspace_stores_the_real_sample(ofac_raw: Path, tmp_path: Path) -> None:
+    stored = Workspace(tmp_path / "workspace").fetch("ofac-sdn", {"path": str(ofac_raw)})
+    assert (stored.manifest.rows_accepted, stored.manifest.rows_rejected) == (21, 0)
+    table = stored.read()
+    elem = table.filter(pl.col("party_id") == "ofac-sdn:47950").row(0, named=True)
+    assert (elem["country"], elem["identifiers"]) == ("KZ", [{"scheme": "BIN", "value": "220340015717"}])
+    assert (
+        table["identifiers"].list.len().sum() == 32
+    )  # hand-counted: the 21 Remarks name 32 identifiers of known labels

@@ -43,7 +43,9 @@ def error(message: str) -> None:
 def print_frame(frame: pl.DataFrame, *, fmt: str = "table", title: str | None = None) -> None:
     """Print a frame as a rich table, CSV or JSON (records) on stdout."""
     if fmt == "csv":
-        sys.stdout.write(frame.write_csv())
+        from dualuse.report.csvsafe import safe_csv
+
+        sys.stdout.write(safe_csv(frame))
     elif fmt == "json":
         sys.stdout.write(json.dumps(frame.to_dicts(), default=str, ensure_ascii=False, indent=2) + "\n")
     else:
@@ -58,29 +60,38 @@ def print_frame(frame: pl.DataFrame, *, fmt: str = "table", title: str | None = 
 
 
 def write_frame(frame: pl.DataFrame, path: Path) -> None:
-    """Write a frame as Parquet, CSV or JSON, chosen by the file suffix."""
+    """Write a frame as Parquet, CSV (safe against formula injection) or JSON, chosen by the suffix."""
     suffix = path.suffix.lower()
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".parquet":
         frame.write_parquet(path)
     elif suffix == ".csv":
-        frame.write_csv(path)
+        from dualuse.report.csvsafe import write_safe_csv  # cells that a spreadsheet would run are defused
+
+        write_safe_csv(frame, path)
     elif suffix == ".json":
         path.write_text(json.dumps(frame.to_dicts(), default=str, ensure_ascii=False, indent=2), encoding="utf-8")
     else:
         raise InputError("expected a .parquet, .csv or .json output file", file=str(path))
 
 
-def read_table(path: Path) -> pl.DataFrame:
-    """Read a Parquet or CSV file (the input of most commands)."""
-    if not path.exists():
-        raise InputError("no such file", file=str(path))
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        return pl.read_parquet(path)
-    if suffix == ".csv":
-        return pl.read_csv(path, infer_schema_length=10000)
-    raise InputError("expected a .parquet or .csv file", file=str(path))
+def read_table(spec: str | Path, *, workspace: str | Path | None = None) -> pl.DataFrame:
+    """Read a ``.parquet``, ``.csv`` or ``.xlsx`` file, or a workspace table by name.
+
+    CSV cells are read as text, so identifiers and HS codes keep their leading zeros; commands cast
+    them with :func:`dualuse.schema.validate`, which reports every cell it cannot read.
+    """
+    path = Path(spec)
+    if path.suffix.lower() == ".csv":
+        if not path.is_file():
+            raise InputError("no such file", file=str(path))
+        try:
+            return pl.read_csv(path, infer_schema=False)
+        except pl.exceptions.PolarsError as exc:
+            raise InputError(f"cannot read as CSV: {exc}", file=str(path)) from None
+    from dualuse.store import read_table as read_stored
+
+    return read_stored(spec, workspace=workspace)
 
 
 def as_json(value: Any) -> str:

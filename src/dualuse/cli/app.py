@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -79,5 +80,10 @@ def run(argv: list[str]) -> int:
         return int(getattr(exc, "exit_code", EXIT_USAGE))
     except OSError as exc:
         _output.error(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
+        return EXIT_ERROR
+    except Exception as exc:  # a bug, not bad input: still one line, with a way to see the traceback
+        if os.environ.get("DUALUSE_DEBUG"):
+            raise
+        _output.error(f"internal error ({type(exc).__name__}: {exc}); set DUALUSE_DEBUG=1 for the traceback")
         return EXIT_ERROR
     return result if isinstance(result, int) else EXIT_OK

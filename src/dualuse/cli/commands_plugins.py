@@ -24,7 +24,7 @@ __all__ = ["parse_assignments", "register"]
 def parse_assignments(assignments: list[str]) -> dict[str, Any]:
     """Turn ``key=value`` strings into settings; values are read as TOML when they parse, else as text.
 
-    Example:
+    Examples:
         >>> parse_assignments(["path=data/x.csv", "batch_rows=1000", "usd_rate=1.08", "encoding=cp1251"])
         {'path': 'data/x.csv', 'batch_rows': 1000, 'usd_rate': 1.08, 'encoding': 'cp1251'}
     """

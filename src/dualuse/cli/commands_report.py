@@ -5,6 +5,8 @@ Exit codes: 0 done, 1 error (one line on stderr), 2 usage error, 130 interrupted
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,42 +20,32 @@ if TYPE_CHECKING:
 __all__ = ["register"]
 
 
-def _progress_callback(enabled: bool):  # type: ignore[no-untyped-def]
-    """A rich progress display on stderr, one line per pipeline step (a no-op when disabled)."""
-    from contextlib import nullcontext
+StepCallback = Callable[[str, int, int | None], None]
 
+
+@contextmanager
+def _step_progress(enabled: bool, total: int) -> Iterator[StepCallback | None]:
+    """A rich progress bar on stderr, advanced once per pipeline step (nothing when disabled)."""
+    if not enabled:
+        yield None
+        return
     from rich.console import Console
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from dualuse.demo import STEPS
+    columns = (
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description:<10}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} steps"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("starting", total=total)
 
-    if not enabled:
-        return nullcontext(None)
+        def advance(step: str, done: int, _total: int | None) -> None:
+            bar.update(task, description=step, advance=done)
 
-    class _Display:
-        def __init__(self) -> None:
-            self.progress = Progress(
-                SpinnerColumn(),
-                TextColumn("[bold]{task.description:<10}"),
-                BarColumn(),
-                TextColumn("{task.completed}/{task.total} steps"),
-                TimeElapsedColumn(),
-                console=Console(stderr=True),
-                transient=True,
-            )
-            self.task = self.progress.add_task("starting", total=len(STEPS))
-
-        def __enter__(self) -> _Display:
-            self.progress.__enter__()
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            self.progress.__exit__(*exc)  # type: ignore[arg-type]
-
-        def __call__(self, step: str, advance: int, total: int | None) -> None:
-            self.progress.update(self.task, description=step, advance=advance)
-
-    return _Display()
+        yield advance
 
 
 def _print_summary(result: DemoResult) -> None:
@@ -108,12 +100,15 @@ def register(app: typer.Typer) -> None:
 
         Lists, ingest through the connectors, mirror/hubs/surge, chains, screening, red flags:
         writes OUT/report.html (open it in any browser, offline), OUT/findings.json and OUT/tables/.
+        Needs the sanctions plugin (plugins/dualuse-sanctions) to read the watch list.
+
+        Exit codes: 0 done, 1 error (one line on stderr), 2 usage error, 130 interrupted.
         """
-        from dualuse.demo import run_demo
+        from dualuse.demo import STEPS, run_demo
 
         quiet = quiet or _output.STATE.quiet
-        with _progress_callback(not quiet and not as_json) as display:
-            result = run_demo(out, progress=display)
+        with _step_progress(not quiet and not as_json, len(STEPS)) as progress:
+            result = run_demo(out, progress=progress)
         if as_json:
             typer.echo(_output.as_json(result.summary()))
         elif not quiet:
@@ -147,16 +142,24 @@ def register(app: typer.Typer) -> None:
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
         as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")] = False,
     ) -> None:
-        """Build the report from a workspace or from files: HTML, findings.json and tables/."""
+        """Build the report from a workspace or from files: HTML, findings.json and tables/.
+
+        Runs the same analysis as `dualuse demo` on what it is given: flows are required; shipments
+        add chains and red flags, a watch list adds screening, a registry adds registry red flags.
+
+        Exit codes: 0 done, 1 error (one line on stderr), 2 usage error, 130 interrupted.
+        """
         import dataclasses
 
-        from dualuse.demo import report_from_frames
+        import polars as pl
+
+        from dualuse.demo import ANALYSIS_STEPS, report_from_frames
         from dualuse.errors import ConfigError
         from dualuse.geo import country
         from dualuse.report import ReportOptions
         from dualuse.store import Workspace, read_table
 
-        frames: dict[str, object] = {}
+        frames: dict[str, pl.DataFrame] = {}
         if workspace is not None:
             from dualuse.demo import frames_from_workspace
 
@@ -178,7 +181,8 @@ def register(app: typer.Typer) -> None:
         )
         if title:
             options = dataclasses.replace(options, title=title)
-        result = report_from_frames(frames, options, out)  # type: ignore[arg-type]
+        with _step_progress(not (quiet or as_json or _output.STATE.quiet), len(ANALYSIS_STEPS)) as progress:
+            result = report_from_frames(frames, options, out, progress=progress)
         if as_json:
             typer.echo(_output.as_json(result.summary()))
         elif not (quiet or _output.STATE.quiet):

@@ -19,7 +19,7 @@ _SHOWN = ("query_name", "match_name", "score", "match_programs", "explanation")
 
 
 def _read(path: Path) -> pl.DataFrame:
-    """A table from CSV, Parquet or Excel; text list columns of CSV files split on ';'."""
+    """A table from CSV, Parquet or Excel."""
     import polars as pl
 
     if path.suffix.lower() in (".xlsx", ".xls", ".xlsm"):
@@ -28,15 +28,6 @@ def _read(path: Path) -> pl.DataFrame:
         frame = pl.read_excel(path)
     else:
         frame = read_table(path)
-    for column in ("aliases", "programs"):
-        if column in frame.columns and frame.schema[column] == pl.Utf8:
-            frame = frame.with_columns(
-                pl.col(column)
-                .fill_null("")
-                .str.split(";")
-                .list.eval(pl.element().str.strip_chars())
-                .list.eval(pl.element().filter(pl.element() != ""))
-            )
     if "identifiers" in frame.columns and not isinstance(frame.schema["identifiers"], pl.List):
         frame = frame.drop("identifiers")  # only structured (Parquet) identifiers can be compared
     return frame

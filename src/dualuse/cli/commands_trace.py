@@ -23,15 +23,6 @@ class Format(StrEnum):
     json = "json"
 
 
-def _read(path: Path) -> pl.DataFrame:
-    """Parquet via ``read_table``; CSV as text (identifiers and HS codes keep their leading zeros)."""
-    import polars as pl
-
-    if path.suffix.lower() == ".csv" and path.exists():
-        return pl.read_csv(path, infer_schema=False)
-    return read_table(path)
-
-
 def _flat(frame: pl.DataFrame) -> pl.DataFrame:
     """CSV cannot hold lists or structs: lists of text become ``a; b``, the rest JSON text."""
     import polars as pl
@@ -80,7 +71,7 @@ def trace(
     """Reconstruct shipment chains into TARGET through intermediaries; write chains, links and flags."""
     from dualuse import trace as tr
 
-    frame = _read(shipments)
+    frame = read_table(shipments)
     result = tr.chains(
         frame,
         target=target,
@@ -94,8 +85,8 @@ def trace(
         parties=result.parties,
         target=target,
         list=list_name or "chpl",
-        registry=_read(registry) if registry else None,
-        sanctioned=_read(sanctioned) if sanctioned else None,
+        registry=read_table(registry) if registry else None,
+        sanctioned=read_table(sanctioned) if sanctioned else None,
     )
     tables = {
         "chains": result.chains,

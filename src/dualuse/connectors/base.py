@@ -52,7 +52,7 @@ def _is_secret(annotation: Any) -> bool:
 class ConnectorConfig(BaseModel):
     """Base class of every connector's settings: unknown keys are errors, values are frozen.
 
-    Example:
+    Examples:
         >>> from pydantic import SecretStr
         >>> class Settings(ConnectorConfig):
         ...     year: int
@@ -82,7 +82,7 @@ ConfigT = TypeVar("ConfigT", bound=ConnectorConfig)
 def secret_env_var(connector_name: str, field: str) -> str:
     """The environment variable that supplies a secret field left out of the settings.
 
-    Example:
+    Examples:
         >>> secret_env_var("ofac-sdn", "api_key")
         'DUALUSE_OFAC_SDN_API_KEY'
     """
@@ -96,7 +96,7 @@ class FetchContext:
     hands over rows the connector could not parse, in the :mod:`dualuse.rejects` layout (they are
     stored beside the table and counted in its manifest).
 
-    Example:
+    Examples:
         >>> import pathlib, polars as pl
         >>> from dualuse.rejects import empty_rejects
         >>> context = FetchContext(pathlib.Path("."))
@@ -146,7 +146,7 @@ class Connector(abc.ABC, Generic[ConfigT]):
 
     Subclasses set the class attributes and implement :meth:`fetch`.
 
-    Example:
+    Examples:
         >>> import polars as pl
         >>> class HelloConfig(ConnectorConfig):
         ...     who: str

@@ -188,7 +188,7 @@ def _get_state() -> _State:
 def get_plugin_manager() -> pluggy.PluginManager:
     """The one plugin manager, built on first use (built-ins registered, entry points loaded).
 
-    Example:
+    Examples:
         >>> manager = get_plugin_manager()
         >>> manager.has_plugin("dualuse.builtin")
         True
@@ -199,7 +199,7 @@ def get_plugin_manager() -> pluggy.PluginManager:
 def reset_plugin_manager() -> None:
     """Forget the manager so that the next call rebuilds it (after changing ``DUALUSE_PLUGINS``).
 
-    Example:
+    Examples:
         >>> reset_plugin_manager(); get_plugin_manager().has_plugin("dualuse.builtin")
         True
     """
@@ -262,6 +262,8 @@ def _collect_connectors() -> tuple[dict[str, tuple[type[Connector[Any]], str]], 
 
         if state.manager.is_blocked(plugin_name):
             continue
+        # called plugin by plugin (to know who registered what), so trace it here as pluggy would
+        state.manager.trace.root.get("hook")("register_connectors", f"[plugin {plugin_name}]")
         impl.function(register=register)
     return found, duplicates
 
@@ -269,7 +271,7 @@ def _collect_connectors() -> tuple[dict[str, tuple[type[Connector[Any]], str]], 
 def connectors() -> dict[str, type[Connector[Any]]]:
     """Every registered connector by name; :class:`PluginError` if two share a name.
 
-    Example:
+    Examples:
         >>> sorted(name for name in connectors() if name in {"csv", "excel", "parquet"})
         ['csv', 'excel', 'parquet']
     """
@@ -282,7 +284,7 @@ def connectors() -> dict[str, type[Connector[Any]]]:
 def get_connector(name: str) -> type[Connector[Any]]:
     """The connector class called ``name``; :class:`ConfigError` listing the known names.
 
-    Example:
+    Examples:
         >>> get_connector("csv").table
         'shipments'
         >>> get_connector("nope")  # doctest: +ELLIPSIS
@@ -301,7 +303,7 @@ def get_connector(name: str) -> type[Connector[Any]]:
 def plugin_report() -> list[PluginInfo]:
     """One row per plugin (loaded or failed): name, version, distribution, hooks, connectors, errors.
 
-    Example:
+    Examples:
         >>> builtin = next(p for p in plugin_report() if p.name == "dualuse.builtin")
         >>> builtin.distribution, "register_connectors" in builtin.hooks
         ('dualuse', True)

@@ -34,7 +34,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal, Self
@@ -358,6 +358,29 @@ def _countries(series: pl.Series) -> pl.Series:
     return series.replace_strict(table, default=None, return_dtype=pl.String)
 
 
+def _numbers(series: pl.Series, *, decimal_comma: bool) -> pl.Series:
+    """Cells as Float64: a plain cast first; only the cells it could not read are cleaned and tried again."""
+    numbers = series.cast(pl.Float64, strict=False)
+    retry = numbers.is_null() & series.is_not_null()
+    if decimal_comma or retry.any():
+        cleaned = series.filter(retry).str.replace_all(r"[\s\u00a0\u202f']", "")
+        if decimal_comma:
+            cleaned = cleaned.str.replace_all(",", ".", literal=True)
+        numbers = numbers.scatter(retry.arg_true(), cleaned.cast(pl.Float64, strict=False))
+    return numbers
+
+
+def _dates(series: pl.Series, *, formats: tuple[str, ...]) -> pl.Series:
+    """Cells as Date: each format is tried only on the cells the earlier ones could not read."""
+    dates = series.str.to_date(formats[0], strict=False)
+    for extra in formats[1:]:
+        retry = dates.is_null() & series.is_not_null()
+        if not retry.any():
+            break
+        dates = dates.scatter(retry.arg_true(), series.filter(retry).str.to_date(extra, strict=False))
+    return dates
+
+
 def _text(column: str, dtype: pl.DataType, *, strip: bool) -> pl.Expr:
     """The cell as text; ``strip`` trims it (empty becomes null). Parsers that ignore spaces skip this: it is costly."""
     expr = pl.col(column)
@@ -405,10 +428,9 @@ def _compile_rule(
         if dtype.is_numeric() and rule.map is None:
             number = source.cast(pl.Float64)
         else:
-            cleaned = raw.str.replace_all(r"[\s\u00a0\u202f']", "")
-            if decimal_comma:
-                cleaned = cleaned.str.replace_all(",", ".", literal=True)
-            number = cleaned.cast(pl.Float64, strict=False)
+            number = raw.map_batches(
+                partial(_numbers, decimal_comma=decimal_comma), return_dtype=pl.Float64, is_elementwise=True
+            )
         factor = rule.scale * (usd_rate if rule.usd_rate and usd_rate is not None else 1.0)
         value = number * factor if factor != 1.0 else number
         if parse == "integer":
@@ -422,10 +444,9 @@ def _compile_rule(
         if dtype == pl.Date or isinstance(dtype, pl.Datetime):
             value = source.cast(pl.Date)
         else:
-            formats = rule.formats
-            value = raw.str.to_date(formats[0], strict=False)
-            for extra in formats[1:]:
-                value = value.fill_null(raw.str.to_date(extra, strict=False))
+            value = raw.map_batches(
+                partial(_dates, formats=tuple(rule.formats)), return_dtype=pl.Date, is_elementwise=True
+            )
         failed = value_col.is_null()
         reason = pl.format("not a date ({}): '{}'", pl.lit(" or ".join(rule.formats)), text)
     elif parse in ("period", "freq"):

@@ -54,4 +54,10 @@ def harmonise(flows: pl.DataFrame, hs_version: HSVersion | str) -> pl.DataFrame:
                 converted = convert_column(rows, "hs_code", source=version, target=target)
                 parts.append(converted.drop("share"))
         flows = pl.concat(parts, how="vertical_relaxed")
-    return flows.with_columns(pl.col("hs_code").str.slice(0, 6), pl.lit(str(target)).alias("hs_version"))
+    # Rewrite columns only when needed: on a BACI-sized year each copy costs hundreds of MB.
+    longest = flows.select(pl.col("hs_code").str.len_chars().max()).item()
+    if longest is not None and longest > 6:
+        flows = flows.with_columns(pl.col("hs_code").str.slice(0, 6))
+    if other:
+        flows = flows.with_columns(pl.lit(str(target)).alias("hs_version"))
+    return flows

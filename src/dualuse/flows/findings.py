@@ -118,6 +118,15 @@ def mirror_findings(
     ``1 - exp(-excess)``. A **ghost** scores the silent side's reliability times ``1 -
     exp(-value / value_scale)``: a reliable importer missing a large export is strong evidence.
     Flows below ``min_value_usd`` are ignored.
+
+    Example:
+        >>> import datetime as dt, polars as pl
+        >>> from dualuse.flows import mirror
+        >>> flows = pl.DataFrame({"period": [dt.date(2023, 1, 1)] * 2, "freq": ["A", "A"], "reporter": ["CN", "KZ"],
+        ...     "partner": ["KZ", "CN"], "flow": ["export", "import"], "hs_code": ["880622", "854231"],
+        ...     "value_usd": [2.0e6, 5.0], "source": ["s", "s"], "source_row": [0, 1]})
+        >>> mirror_findings(mirror(flows), min_value_usd=100.0).select("kind", "subject").rows()
+        [('ghost_export', 'CN>KZ 880622')]
     """
     inside = pl.col("period") < baseline_end
     if baseline_start is not None:
@@ -192,7 +201,15 @@ def mirror_findings(
 
 
 def hub_findings(hub_frame: pl.DataFrame, *, min_pass_through: float = 0.1, min_value_usd: float = 0.0) -> pl.DataFrame:
-    """``hub_pass_through`` findings from :func:`~dualuse.flows.hubs`: score = pass-through, capped at 1."""
+    """``hub_pass_through`` findings from :func:`~dualuse.flows.hubs`: score = pass-through, capped at 1.
+
+    Rows with a pass-through below ``min_pass_through`` or hub exports below ``min_value_usd`` give
+    none. See the module example (Kazakhstan's drones, 46 %).
+
+    Example:
+        >>> hub_findings(pl.DataFrame(schema={"pass_through": pl.Float64, "hub_exports_usd": pl.Float64})).height
+        0
+    """
     rows = hub_frame.filter(
         (pl.col("pass_through") >= min_pass_through) & (pl.col("hub_exports_usd").fill_null(0.0) >= min_value_usd)
     )
@@ -242,6 +259,15 @@ def surge_findings(panel: pl.DataFrame, *, min_growth: float = 0.5, min_value_us
 
     Score ``growth / (1 + growth)``: +100 % scores 0.5, +300 % 0.75. A unit with no baseline has no
     growth and no finding (a new flow is a red flag for :mod:`dualuse.trace`, not a surge).
+
+    Example:
+        >>> import datetime as dt
+        >>> from dualuse.flows import surge
+        >>> flows = pl.DataFrame({"period": [dt.date(2021, 1, 1), dt.date(2023, 1, 1)], "freq": ["A", "A"],
+        ...     "reporter": ["CN", "CN"], "partner": ["KZ", "KZ"], "flow": ["export", "export"],
+        ...     "hs_code": ["854231", "854231"], "value_usd": [100.0, 300.0], "source": ["s", "s"], "source_row": [0, 1]})
+        >>> surge_findings(surge(flows)).select("subject", "score").row(0)
+        ('CN>KZ 854231', 0.6666666666666666)
     """
     rows = panel.filter(pl.col("post") & (pl.col("growth") >= min_growth) & (pl.col("value_usd") >= min_value_usd))
     records = []

@@ -151,7 +151,12 @@ def hubs(
     if not hubs:
         raise ValueError("hubs: name at least one hub country")
     origin, target = country(origin), country(target)
-    frame = harmonise(with_optional(flows), hs_version).with_columns(pl.col("value_usd").cast(pl.Float64))
+    # Sorted by evidence: sums then add in the same order whatever the input order (floats).
+    frame = (
+        harmonise(with_optional(flows), hs_version)
+        .with_columns(pl.col("value_usd").cast(pl.Float64))
+        .sort("source", "source_row")
+    )
     if dual_use is not None:
         matched = dual_use.match(frame.get_column("hs_code"))
         frame = frame.with_columns(matched.get_column("tier").alias("__tier")).filter(pl.col("__tier").is_not_null())

@@ -43,11 +43,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import polars as pl
-import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
 
 from dualuse.errors import SchemaError
 from dualuse.flows._periods import BASELINE_END, month_index
-from dualuse.flows._prepare import harmonise, sum_or_null, with_optional
+from dualuse.flows._prepare import EVIDENCE, harmonise, sum_or_null, with_optional
 from dualuse.hs import HSVersion
 
 __all__ = [
@@ -68,7 +68,6 @@ Statistics* convention that CIF import values are 10 % above FOB export values."
 
 Side = Literal["exporter", "importer"]
 KEY = ["freq", "exporter", "importer", "hs_code"]
-_EVIDENCE = pl.Struct({"source": pl.String, "source_row": pl.Int64})
 _ROWS = 2**40  # source_row limit: the rest of an Int64 evidence id numbers the source
 
 
@@ -90,8 +89,11 @@ class _Codes:
         low, high = flows.select(pl.col("source_row").min().alias("low"), pl.col("source_row").max().alias("high")).row(
             0
         )
-        if low < 0 or high >= _ROWS:
+        if low is not None and (low < 0 or high >= _ROWS):
             raise SchemaError(f"flows: source_row must lie in [0, {_ROWS}), found {low} to {high}")
+        freqs = set(flows.get_column("freq").unique().to_list()) - {"A", "M"}
+        if freqs:
+            raise SchemaError(f"flows: freq must be 'A' or 'M', found {sorted(freqs)!r}")
         countries = pl.concat([flows.get_column("reporter"), flows.get_column("partner")]).unique().sort()
         return cls(countries, flows.get_column("hs_code").unique().sort(), flows.get_column("source").unique().sort())
 
@@ -109,7 +111,7 @@ class _Codes:
         flat = pl.Series(array.values, dtype=pl.Int64)
         inner = pl.DataFrame({"source": self.sources.gather(flat // _ROWS), "source_row": flat % _ROWS})
         rebuilt = pa.LargeListArray.from_arrays(array.offsets, inner.to_struct("evidence").to_arrow())
-        return pl.Series(ids.name, rebuilt, dtype=pl.List(_EVIDENCE))
+        return pl.Series(ids.name, rebuilt, dtype=pl.List(EVIDENCE))
 
     def key(self, exporter: str, importer: str) -> pl.Expr:
         """(exporter, importer, product, monthly?) packed into one Int64."""
@@ -166,7 +168,10 @@ def _side(flows: pl.DataFrame, side: Side, codes: _Codes) -> tuple[pl.DataFrame,
     )
     same_prev = (pl.col("__k") == pl.col("__k").shift(1)) & (pl.col("__m") == pl.col("__m").shift(1))
     same_next = (pl.col("__k") == pl.col("__k").shift(-1)) & (pl.col("__m") == pl.col("__m").shift(-1))
-    shared = (same_prev | same_next).fill_null(False)
+    shared = rows.select((same_prev | same_next).fill_null(False)).to_series()
+    if not shared.any():  # one report per key, as in BACI: no copy, no group-by
+        summed = rows.with_columns(pl.concat_list(evidence).alias(evidence))
+        return summed.drop(evidence).with_row_index(evidence), summed.get_column(evidence)
     single = rows.filter(~shared).with_columns(pl.concat_list(evidence).alias(evidence))
     several = (
         rows.filter(shared)
@@ -236,61 +241,94 @@ def _pair(
         _side(flows, "exporter", codes),
         _side(flows, "importer", codes),
     )
-    # Same month (or year): one full join keeps the pairs and both sides' leftovers.
-    joined = exports.join(imports, on=["__k", "__m"], how="full", coalesce=True).with_columns(
-        pl.when(pl.col("export_period").is_not_null() & pl.col("import_period").is_not_null())
-        .then(pl.lit(0, pl.Int32))
-        .alias("lag_months")
-    )
-    both = pl.col("lag_months").is_not_null()
+    joined = _same_period(exports, imports)
     monthly = pl.col("__k") % 2 == 1
-    parts = [joined.filter(both | ~monthly)]
-    rest = joined.filter(~both & monthly)
-    left = rest.filter(pl.col("export_period").is_not_null()).select(exports.columns)
-    right = rest.filter(pl.col("import_period").is_not_null()).select(imports.columns)
-    for lag in range(1, max_lag_months + 1):  # then the nearest later month, each report used once
-        if not left.height or not right.height:
-            break
-        lagged = (
-            left.with_columns((pl.col("__m") + lag).alias("__mi"))
-            .join(right.rename({"__m": "__mi"}), on=["__k", "__mi"], how="inner")
-            .with_columns(pl.lit(lag, pl.Int32).alias("lag_months"))
-        )
-        parts.append(lagged.drop("__mi"))
-        left = left.join(lagged.select("__k", "__m"), on=["__k", "__m"], how="anti")
-        right = right.join(lagged.select("__k", pl.col("__mi").alias("__m")), on=["__k", "__m"], how="anti")
-    parts += [left, right]
-    combined = pl.concat(parts, how="diagonal_relaxed").drop("__m")
+    if not max_lag_months or not joined.select(monthly.any()).item():
+        combined = joined  # already in output order
+    else:
+        both = pl.col("lag_months").is_not_null()
+        parts = [joined.filter(both | ~monthly)]
+        rest = joined.filter(~both & monthly)
+        left = rest.filter(pl.col("export_period").is_not_null()).select(exports.columns)
+        right = rest.filter(pl.col("import_period").is_not_null()).select(imports.columns)
+        for lag in range(1, max_lag_months + 1):  # then the nearest later month, each report used once
+            if not left.height or not right.height:
+                break
+            lagged = (
+                left.with_columns((pl.col("__m") + lag).alias("__mi"))
+                .join(right.rename({"__m": "__mi"}), on=["__k", "__mi"], how="inner")
+                .with_columns(pl.lit(lag, pl.Int32).alias("lag_months"))
+            )
+            parts.append(lagged.drop("__mi"))
+            left = left.join(lagged.select("__k", "__m"), on=["__k", "__m"], how="anti")
+            right = right.join(lagged.select("__k", pl.col("__mi").alias("__m")), on=["__k", "__m"], how="anti")
+        combined = pl.concat([*parts, left, right], how="diagonal_relaxed").sort("__m", "__k")
     period = pl.coalesce("export_period", "import_period")
-    combined = combined.with_columns(period.alias("period")).sort("period", "__k")
+    combined = combined.drop("__m").with_columns(period.alias("period"))
     paired = _status(combined, flows, codes, product_digits)
     return paired.with_columns(pl.lit(str(HSVersion.parse(hs_version))).alias("hs_version")), codes
+
+
+def _same_period(exports: pl.DataFrame, imports: pl.DataFrame) -> pl.DataFrame:
+    """Pair reports of the same key and period: a merge of the two sides sorted together.
+
+    Each side has one row per (key, period), so after sorting by (period, key, side) an export
+    is paired exactly when the next row is the import of the same key and period. This replaces a
+    full join and leaves the rows in output order.
+    """
+    # Sort the keys alone, then gather each side's columns once: sorting the wide rows is slower.
+    keys = pl.concat(
+        [
+            side.select("__k", "__m").with_row_index("__i").with_columns(pl.lit(number, pl.Int8).alias("__side"))
+            for number, side in enumerate((exports, imports))
+        ]
+    ).sort("__m", "__k", "__side")
+    pairs_next = (
+        (pl.col("__side") == 0)
+        & (pl.col("__side").shift(-1) == 1)
+        & (pl.col("__k") == pl.col("__k").shift(-1))
+        & (pl.col("__m") == pl.col("__m").shift(-1))
+    ).fill_null(False)
+    paired = pl.col("__pair")
+    rows = (
+        keys.with_columns(pairs_next.alias("__pair"))
+        .with_columns(
+            pl.when(pl.col("__side") == 0).then(pl.col("__i")).alias("__e"),
+            pl.when(pl.col("__side") == 1).then(pl.col("__i")).when(paired).then(pl.col("__i").shift(-1)).alias("__x"),
+            pl.when(paired).then(pl.lit(0, pl.Int32)).otherwise(pl.lit(None, pl.Int32)).alias("lag_months"),
+        )
+        .filter(~paired.shift(1, fill_value=False))  # the import row a pair has taken
+    )
+    return pl.concat(
+        [
+            rows.select("__k", "__m"),
+            exports.drop("__k", "__m").select(pl.all().gather(rows.get_column("__e"))),
+            imports.drop("__k", "__m").select(pl.all().gather(rows.get_column("__x"))),
+            rows.select("lag_months"),
+        ],
+        how="horizontal",
+    )
 
 
 def _status(combined: pl.DataFrame, flows: pl.DataFrame, codes: _Codes, product_digits: int) -> pl.DataFrame:
     """Name each row's status; a country 'reports' a year when it filed any flow in it."""
     nc, nk = len(codes.countries), len(codes.products)
     country = pl.Enum(codes.countries)
+    # (country, year) pairs that reported anything, as one integer each: membership is a hash lookup.
     active = (
         flows.select(
-            pl.col("reporter").cast(country).to_physical().cast(pl.Int64).alias("__country"),
-            pl.col("period").dt.year().alias("__year"),
+            pl.col("reporter").cast(country).to_physical().cast(pl.Int64) * 10_000 + pl.col("period").dt.year()
         )
         .unique()
-        .with_columns(pl.lit(True).alias("__active"))
+        .to_series()
+        .implode()
     )
     pair = pl.col("__k") // 2 // nk
+    year = pl.col("period").dt.year().cast(pl.Int64)
     out = combined.with_columns(
-        (pair // nc).alias("__exporter"), (pair % nc).alias("__importer"), pl.col("period").dt.year().alias("__year")
+        ((pair // nc) * 10_000 + year).is_in(active).alias("__exporter_active"),
+        ((pair % nc) * 10_000 + year).is_in(active).alias("__importer_active"),
     )
-    for side in ("exporter", "importer"):
-        out = out.join(
-            active.rename({"__active": f"__{side}_active"}),
-            left_on=[f"__{side}", "__year"],
-            right_on=["__country", "__year"],
-            how="left",
-            maintain_order="left",
-        )
     has_export = pl.col("export_period").is_not_null()
     has_import = pl.col("import_period").is_not_null()
     status = (
@@ -337,7 +375,12 @@ class Margins:
 
     @classmethod
     def constant(cls, margin: float = DEFAULT_MARGIN) -> Margins:
-        """The same margin everywhere (``Margins.constant(1.0)`` removes nothing)."""
+        """The same margin everywhere (``Margins.constant(1.0)`` removes nothing).
+
+        Example:
+            >>> Margins.constant(1.0).default, Margins.constant().route.height
+            (1.0, 0)
+        """
         if margin < 1:
             raise ValueError(f"a CIF/FOB margin is at least 1, not {margin}")
         route = pl.DataFrame(
@@ -404,12 +447,24 @@ def apply_margins(pairs: pl.DataFrame, margins: Margins) -> pl.DataFrame:
 
     The CIF part of a report is divided by the margin; the rest is kept as reported, so an
     adjusted value is never above the reported one (CIF >= FOB).
+
+    Example:
+        >>> import polars as pl
+        >>> pairs = pl.DataFrame({"exporter": ["CN"], "importer": ["KZ"], "product_group": ["85"],
+        ...     "exporter_value_usd": [100.0], "exporter_cif_usd": [0.0],
+        ...     "importer_value_usd": [125.0], "importer_cif_usd": [125.0]})
+        >>> apply_margins(pairs, Margins.constant(1.25)).select("margin_basis", "importer_value_fob").row(0)
+        ('default', 100.0)
     """
     route = margins.route.select("exporter", "importer", "product_group", pl.col("margin").alias("__route"))
     product = margins.product.select("product_group", pl.col("margin").alias("__product"))
-    out = pairs.join(route, on=["exporter", "importer", "product_group"], how="left", maintain_order="left").join(
-        product, on="product_group", how="left", maintain_order="left"
+    # Join the narrow key columns only (the margin tables have unique keys), then attach the result.
+    found = (
+        pairs.select("exporter", "importer", "product_group")
+        .join(route, on=["exporter", "importer", "product_group"], how="left", maintain_order="left")
+        .join(product, on="product_group", how="left", maintain_order="left")
     )
+    out = pairs.with_columns(found.get_column("__route"), found.get_column("__product"))
     margin = pl.coalesce("__route", "__product", pl.lit(margins.default, pl.Float64))
     basis = (
         pl.when(pl.col("__route").is_not_null())
@@ -498,15 +553,25 @@ def reconcile(
       ``physical_check`` is ``consistent`` when the value ratio and the weight ratio agree within a
       factor ``weight_tolerance`` (a value gap that the weights do not show is a pricing or
       valuation question, not missing goods), else ``diverges``; null without both weights.
+
+    Example:
+        >>> import polars as pl
+        >>> adjusted = pl.DataFrame({"exporter": ["CN"], "importer": ["KZ"], "exporter_value_usd": [100.0],
+        ...     "importer_value_usd": [143.0], "exporter_value_fob": [100.0], "importer_value_fob": [130.0],
+        ...     "exporter_weight_kg": [10.0], "importer_weight_kg": [10.0]})
+        >>> scores = pl.DataFrame({"country": ["CN", "KZ"], "reliability": [0.8, 0.4]})
+        >>> reconcile(adjusted, scores).select(pl.col("reconciled_usd").round(6), "reconciled_low", "physical_check").row(0)
+        (110.0, 100.0, 'consistent')
     """
     if not 0 < default_reliability <= 1:
         raise ValueError(f"default_reliability must lie in (0, 1], not {default_reliability}")
-    scores = reliability.select("country", "reliability")
-    out = adjusted
-    for side in ("exporter", "importer"):
-        out = out.join(
-            scores.rename({"country": side, "reliability": f"{side}_reliability"}), on=side, how="left"
-        ).with_columns(pl.col(f"{side}_reliability").fill_null(default_reliability))
+    countries, scores = reliability.get_column("country"), reliability.get_column("reliability")
+    out = adjusted.with_columns(
+        pl.col(side)
+        .replace_strict(countries, scores, default=default_reliability, return_dtype=pl.Float64)
+        .alias(f"{side}_reliability")
+        for side in ("exporter", "importer")
+    )
     x, m = pl.col("exporter_value_fob"), pl.col("importer_value_fob")
     rx, rm = pl.col("exporter_reliability"), pl.col("importer_reliability")
     both = x.is_not_null() & m.is_not_null()
@@ -538,9 +603,12 @@ def reconcile(
             pl.when(divergence <= math.log(weight_tolerance)).then(pl.lit("consistent")).otherwise(pl.lit("diverges"))
         )
         .alias("physical_check"),
-    ).select(_OUTPUT)
+    ).select(c for c in _OUTPUT if c in out.columns or c in _RECONCILED)
 
 
+_RECONCILED = {"gap_usd", "ratio", "gap_fob_usd", "ratio_fob", "exporter_reliability", "importer_reliability",
+               "reconciled_usd", "reconciled_low", "reconciled_high", "weight_ratio", "reconciled_weight_kg",
+               "physical_check"}  # fmt: skip
 _OUTPUT = [
     "period", "freq", "exporter", "importer", "hs_code", "hs_version", "product_group", "status",
     "export_period", "import_period", "lag_months",

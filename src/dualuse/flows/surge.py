@@ -71,6 +71,16 @@ def surge(
     ``level="tier"`` sums goods within a tier. Columns: ``route, exporter, importer, hs_code``
     (product level), ``tier, freq, period, periods_from_event, post, value_usd, baseline_usd,
     growth`` (value / baseline - 1, null without a baseline) and ``evidence``.
+
+    Example:
+        >>> import datetime as dt, polars as pl
+        >>> from dualuse import lists
+        >>> flows = pl.DataFrame({"period": [dt.date(2021, 1, 1), dt.date(2023, 1, 1)], "freq": ["A", "A"],
+        ...     "reporter": ["CN", "CN"], "partner": ["KZ", "KZ"], "flow": ["export", "export"],
+        ...     "hs_code": ["854231", "854231"], "value_usd": [100.0, 164.0], "source": ["s", "s"], "source_row": [0, 1]})
+        >>> out = surge(flows, dual_use=lists.get("chpl"), level="tier")
+        >>> out.select("tier", "periods_from_event", pl.col("growth").round(2)).rows()
+        [('Tier 1', -1, 0.0), ('Tier 1', 1, 0.64)]
     """
     if baseline_periods is not None and baseline_periods < 1:
         raise ValueError(f"baseline_periods must be 1 or more, not {baseline_periods}")
@@ -80,13 +90,14 @@ def surge(
     frame = frame.filter(pl.col("flow").is_in(kinds)).with_columns(
         pl.col(own).alias("exporter"), pl.col(other).alias("importer")
     )
-    frame = frame.with_columns(pl.format("{}>{}", "exporter", "importer").alias("route"))
+    # Sorted by evidence: sums then add in the same order whatever the input order (floats).
+    frame = frame.with_columns(pl.format("{}>{}", "exporter", "importer").alias("route")).sort("source", "source_row")
     if routes is not None:
         frame = frame.filter(pl.col("route").is_in([str(Route.parse(r)) for r in routes]))
     tier = (
-        dual_use.match(frame.get_column("hs_code")).get_column("tier").fill_null(NOT_LISTED)
+        pl.lit(dual_use.match(frame.get_column("hs_code")).get_column("tier").fill_null(NOT_LISTED))
         if dual_use is not None
-        else pl.Series([NOT_LISTED] * frame.height, dtype=pl.String)
+        else pl.lit(NOT_LISTED, pl.String)
     )
     unit = _UNIT[level]
     panel = (

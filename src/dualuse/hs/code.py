@@ -22,7 +22,7 @@ def clean_digits(value: str | int, *, width: int | None = None) -> str:
     zeros for certain, so they are padded to ``width`` or, without it, to the next even length
     (HS codes always have an even number of digits: a chapter is two).
 
-    Example:
+    Examples:
         >>> clean_digits("8542 31 00 00"), clean_digits(10121), clean_digits("10121", width=6)
         ('8542310000', '010121', '010121')
     """
@@ -60,7 +60,7 @@ class HSCode:
 
     Parse with :meth:`parse`; construct directly only from clean digits.
 
-    Example:
+    Examples:
         >>> HSCode.parse("8542.31").contains(HSCode.parse("8542310000"))
         True
         >>> HSCode.parse(10121).digits

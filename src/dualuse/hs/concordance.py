@@ -25,7 +25,7 @@ class HSVersion(StrEnum):
     def parse(cls, value: str | HSVersion) -> HSVersion:
         """Accept "HS2022", "hs2022", "H6" (Comtrade's name), "2022".
 
-        Example:
+        Examples:
             >>> HSVersion.parse("H6"), HSVersion.parse("2017")
             (<HSVersion.HS2022: 'HS2022'>, <HSVersion.HS2017: 'HS2017'>)
         """
@@ -104,7 +104,7 @@ def _targets(source: HSVersion) -> dict[str, tuple[tuple[str, float], ...]]:
 def is_known(code: HSCode | str | int, version: HSVersion | str = HSVersion.HS2022) -> bool:
     """Whether the code's first six digits (or its chapter/heading) exist in ``version``.
 
-    Example:
+    Examples:
         >>> is_known("8806.21"), is_known("8806.21", "HS2017"), is_known("8541.50", "HS2017")
         (True, False, True)
     """
@@ -118,7 +118,7 @@ def is_known(code: HSCode | str | int, version: HSVersion | str = HSVersion.HS20
 def describe(code: HSCode | str | int) -> str:
     """The HS-2022 description of a chapter, heading or subheading (national digits ignored).
 
-    Example:
+    Examples:
         >>> describe("8542.31")[:40]
         'Electronic integrated circuits; processo'
     """
@@ -140,7 +140,7 @@ def convert(
     HS-2022 codes UNSD converts back to it (e.g. 8541.50 -> 8541.51 + 8541.59). Pass your own
     shares to :func:`dualuse.hs.convert_column` when you have trade weights.
 
-    Example:
+    Examples:
         >>> [(str(c), s) for c, s in convert("8541.50", source="HS2017", target="HS2022")]
         [('8541.51', 0.5), ('8541.59', 0.5)]
     """

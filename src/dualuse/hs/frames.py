@@ -29,7 +29,7 @@ def normalize_column(
     rejected unless ``width`` is given. With ``version``, the HS6 part must exist in it. Rows in =
     accepted + rejected, always; rejected rows carry their reason (see :mod:`dualuse.rejects`).
 
-    Example:
+    Examples:
         >>> import polars as pl
         >>> ok, bad = normalize_column(pl.DataFrame({"hs_code": ["8542.31", "8541 21 00 00", "85x", "10121"]}))
         >>> ok["hs_code"].to_list(), bad["reason"].to_list()
@@ -93,7 +93,7 @@ def convert_column(
     so totals are conserved. ``weights`` (columns ``source, target, share``) replaces the default
     equal split, e.g. with trade weights. Codes unknown in ``source`` raise :class:`SchemaError`.
 
-    Example:
+    Examples:
         >>> import polars as pl
         >>> df = pl.DataFrame({"hs_code": ["854150", "854231"], "value_usd": [100.0, 50.0]})
         >>> convert_column(df, source="HS2017", target="HS2022").select("hs_code", "value_usd", "share").rows()

@@ -80,7 +80,7 @@ class DualUseList(BaseModel):
     def to_frame(self) -> pl.DataFrame:
         """The items as a frame (one row per item).
 
-        Example:
+        Examples:
             >>> from dualuse import lists
             >>> lists.get("chpl").to_frame().filter(pl.col("tier") == "Tier 1").height
             4
@@ -128,7 +128,7 @@ class DualUseList(BaseModel):
         version are used; the longest matching prefix wins, then the list's own HS version; an
         HS-2017 code split across several items (8541.50 -> 8541.51, 8541.59) names the lowest.
 
-        Example:
+        Examples:
             >>> from dualuse import lists
             >>> lists.get("chpl").match(["8542310000", "854150", "010121"]).rows()
             [('8542310000', '854231', 'Tier 1', 'HS2022'), ('854150', '854151', 'Tier 3.A', 'HS2017'), ('010121', None, None, None)]
@@ -168,7 +168,7 @@ class DualUseList(BaseModel):
     def lookup(self, code: str | int | HSCode) -> ListItem | None:
         """The item that ``code`` falls under, or ``None``.
 
-        Example:
+        Examples:
             >>> from dualuse import lists
             >>> lists.get("chpl").lookup("8541.21.0000").added is None
             True
@@ -209,7 +209,7 @@ class ListDiff:
 def diff(before: DualUseList, after: DualUseList) -> ListDiff:
     """Compare two lists (usually two versions of one).
 
-    Example:
+    Examples:
         >>> from dualuse import lists
         >>> d = lists.diff(lists.get("chpl", version="2023"), lists.get("chpl", version="2024-02-23"))
         >>> [i.code for i in d.added]

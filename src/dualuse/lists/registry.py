@@ -73,7 +73,7 @@ def register(dual_use_list: DualUseList) -> None:
 def available() -> list[DualUseList]:
     """Every list in every version: bundled, registered and from plugins.
 
-    Example:
+    Examples:
         >>> from dualuse import lists
         >>> sorted({(l.name, str(l.version)) for l in lists.available()})[:3]
         [('chpl', '2023'), ('chpl', '2024-02-23'), ('uav', '2022')]
@@ -87,7 +87,7 @@ def available() -> list[DualUseList]:
 def get(name: str, *, version: str | None = None) -> DualUseList:
     """A list by name; the latest version unless ``version`` is given.
 
-    Example:
+    Examples:
         >>> from dualuse import lists
         >>> len(lists.get("chpl")), len(lists.get("chpl", version="2023"))
         (50, 45)
@@ -116,7 +116,7 @@ def load(path: str | Path, *, name: str | None = None) -> DualUseList:
     """Load a user list from TOML (the bundled layout) or CSV (columns ``code`` and optionally
     ``tier, description, added, source``).
 
-    Example:
+    Examples:
         >>> import tempfile, pathlib
         >>> p = pathlib.Path(tempfile.mkdtemp()) / "mine.csv"
         >>> _ = p.write_text("code,tier\\n8542.31,critical\\n8806,drones\\n")

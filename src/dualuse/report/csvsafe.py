@@ -30,7 +30,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def defuse_cell(value: str) -> str:
     """Prefix ``'`` to text that a spreadsheet would read as a formula.
 
-    Example:
+    Examples:
         >>> defuse_cell("@SUM(A1)"), defuse_cell("plain")
         ("'@SUM(A1)", 'plain')
     """
@@ -40,7 +40,7 @@ def defuse_cell(value: str) -> str:
 def defuse_frame(frame: pl.DataFrame) -> pl.DataFrame:
     """Defuse every text cell; nested columns (lists, structs) are written as JSON text first.
 
-    Example:
+    Examples:
         >>> defuse_frame(pl.DataFrame({"a": [["=x", "y"]], "b": ["\\t=1"]})).row(0)
         ('["=x","y"]', "'\\t=1")
     """
@@ -77,7 +77,7 @@ def safe_csv(frame: pl.DataFrame) -> str:
 def write_safe_csv(frame: pl.DataFrame, path: Path) -> Path:
     """Write :func:`safe_csv` to ``path`` (UTF-8 with a byte-order mark, which Excel needs for Cyrillic).
 
-    Example:
+    Examples:
         >>> import tempfile, pathlib
         >>> path = write_safe_csv(pl.DataFrame({"a": ["+7"]}), pathlib.Path(tempfile.mkdtemp()) / "a.csv")
         >>> path.read_text(encoding="utf-8-sig")

@@ -27,7 +27,7 @@ EVIDENCE_SCHEMA = pl.Schema({"table": pl.String(), "source": pl.String(), "sourc
 def anchor(text: str) -> str:
     """A safe HTML id from any text (letters, digits, ``-`` and ``_`` only).
 
-    Example:
+    Examples:
         >>> anchor("hub CN>KZ>RU 8806")
         'hub-CN-KZ-RU-8806'
     """
@@ -37,7 +37,7 @@ def anchor(text: str) -> str:
 def compress_rows(rows: list[int]) -> str:
     """Write sorted row numbers as ranges.
 
-    Example:
+    Examples:
         >>> compress_rows([5, 1, 2, 3, 9, 10])
         '1–3, 5, 9–10'
     """
@@ -86,9 +86,21 @@ class EvidenceSet:
         return cls(id=anchor(id), title=title, rows=rows, detail=detail)
 
     @classmethod
-    def from_findings_evidence(cls, id: str, title: str, evidence: list[dict[str, object]]) -> EvidenceSet:
-        """Build from a finding's ``evidence`` list of ``{table, source, source_row}``."""
-        rows = pl.DataFrame(evidence, schema=EVIDENCE_SCHEMA) if evidence else pl.DataFrame(schema=EVIDENCE_SCHEMA)
+    def from_findings_evidence(
+        cls, id: str, title: str, evidence: list[dict[str, object]], *, default_table: str = "unknown"
+    ) -> EvidenceSet:
+        """Build from a finding's ``evidence`` list of ``{table, source, source_row}``.
+
+        Entries without a ``table`` (results that only carry ``{source, source_row}``) get
+        ``default_table``.
+
+        Examples:
+            >>> ev = EvidenceSet.from_findings_evidence("e", "t", [{"source": "a", "source_row": 2}], default_table="flows")
+            >>> ev.ranges()
+            [('flows', 'a', '2', 1)]
+        """
+        filled = [{"table": default_table, **{k: v for k, v in e.items() if v is not None}} for e in evidence]
+        rows = pl.DataFrame(filled, schema=EVIDENCE_SCHEMA) if filled else pl.DataFrame(schema=EVIDENCE_SCHEMA)
         return cls(id=anchor(id), title=title, rows=rows.unique().sort("table", "source", "source_row"))
 
     @property
@@ -105,7 +117,7 @@ class EvidenceSet:
 def evidence_frame(sets: list[EvidenceSet]) -> pl.DataFrame:
     """Every evidence set as one long frame (``evidence_id``, ``title``, ``table``, ``source``, ``source_row``).
 
-    Example:
+    Examples:
         >>> rows = pl.DataFrame({"source": ["a"], "source_row": [1]})
         >>> evidence_frame([EvidenceSet.of("e1", "t", rows, table="flows")]).row(0)
         ('e1', 't', 'flows', 'a', 1)

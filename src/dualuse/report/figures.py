@@ -10,7 +10,7 @@ Example:
     ...     "reporter": ["CN", "CN"], "partner": ["KZ", "KZ"], "flow": ["export", "export"],
     ...     "hs_code": ["854231", "854231"], "value_usd": [100.0, 164.0], "source": ["s", "s"], "source_row": [1, 2]})
     >>> figs = headline_figures(flows, ReportOptions(hubs=("KZ",)))
-    >>> [(f.key, f.display) for f in figs][:3]
+    >>> [(f.key, f.display) for f in figs if f.key.startswith("listed_to_hubs")]
     [('listed_to_hubs', '$164'), ('listed_to_hubs_baseline', '$100'), ('listed_to_hubs_growth', '+64 %')]
 """
 
@@ -62,7 +62,7 @@ _SHORT_NAMES = {"RU": "Russia", "US": "the United States", "GB": "the United Kin
 def country_name(code: str) -> str:
     """A country's everyday English name ("Russia", not "Russian Federation").
 
-    Example:
+    Examples:
         >>> country_name("RU"), country_name("KZ")
         ('Russia', 'Kazakhstan')
     """
@@ -72,7 +72,7 @@ def country_name(code: str) -> str:
 def format_usd(value: float | None) -> str:
     """Money for people: ``$1.30 bn``, ``$5.9 m``, ``$3,700``.
 
-    Example:
+    Examples:
         >>> format_usd(1.3e9), format_usd(5_900_000), format_usd(3700), format_usd(None)
         ('$1.30 bn', '$5.9 m', '$3,700', '–')
     """
@@ -86,9 +86,9 @@ def format_usd(value: float | None) -> str:
 
 
 def format_number(value: float | None, unit: str = "usd") -> str:
-    """Format by unit: ``usd``, ``pct`` (signed), ``ratio`` (as a percentage), ``count``.
+    """Format by unit: ``usd``, ``pct`` (signed), ``ratio`` (as a percentage), ``count``, ``score``, ``number`` (two decimals).
 
-    Example:
+    Examples:
         >>> format_number(63.99, "pct"), format_number(0.4576, "ratio"), format_number(7, "count")
         ('+64 %', '46 %', '7')
     """
@@ -100,6 +100,10 @@ def format_number(value: float | None, unit: str = "usd") -> str:
         return f"{100 * value:.0f} %"
     if unit == "count":
         return f"{value:,.0f}"
+    if unit == "score":
+        return f"{value:.2f}"
+    if unit == "number":
+        return f"{value:,.2f}"
     return format_usd(value)
 
 
@@ -123,7 +127,7 @@ class Figure:
 def listed_mask(codes: pl.Series, list_name: str, version: str | None = None) -> pl.Series:
     """Whether each HS code is on the list (any digits; national codes match on their HS6 prefix).
 
-    Example:
+    Examples:
         >>> listed_mask(pl.Series(["8542310000", "940360"]), "chpl").to_list()
         [True, False]
     """

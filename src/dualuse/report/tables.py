@@ -51,7 +51,7 @@ class Table:
 def cell_text(value: object, unit: str | None = None) -> str:
     """Text for one value: numbers by unit, dates ISO, lists joined, long text cut.
 
-    Example:
+    Examples:
         >>> cell_text(0.456, "ratio"), cell_text(["a", "b"]), cell_text(None), cell_text(3.14159)
         ('46 %', 'a; b', '', '3.14')
     """

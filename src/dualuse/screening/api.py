@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from rapidfuzz import fuzz, process
 
 from dualuse.errors import InputError
-from dualuse.screening.blocking import candidate_pairs
+from dualuse.screening.blocking import build_index, candidate_pairs
 from dualuse.screening.identifiers import canonical_ids, compare
 from dualuse.screening.normalize import KINDS
 from dualuse.screening.scoring import ScoringConfig, prepare_names, score_pairs
@@ -44,6 +44,7 @@ SCREEN_COLUMNS = (
 )
 """The columns of :func:`screen`'s result, in order."""
 
+_BATCH = 200_000  # query names per blocking and scoring batch
 _FEATURE_STRUCT = pl.List(pl.Struct({"name": pl.Utf8, "weight": pl.Float64, "value": pl.Float64}))
 
 
@@ -205,6 +206,8 @@ def score(a: Any, b: Any, *, kind: str = "company", config: ScoringConfig | None
 
 def _party_table(frame: pl.DataFrame, role: str, name_column: str, kind: str) -> pl.DataFrame:
     """A parties-like table with every column screening reads (missing ones filled)."""
+    if name_column not in frame.columns and "name" in frame.columns:
+        name_column = "name"  # a canonical parties table on the other side
     if name_column not in frame.columns:
         raise InputError(f"no column {name_column!r} (columns: {', '.join(frame.columns)})", column=name_column)
     table = frame.rename({name_column: "name"}) if name_column != "name" else frame
@@ -219,6 +222,16 @@ def _party_table(frame: pl.DataFrame, role: str, name_column: str, kind: str) ->
         "source_row": pl.lit(None, dtype=pl.Int64),
     }
     table = table.with_columns(expr.alias(column) for column, expr in defaults.items() if column not in table.columns)
+    for column in ("aliases", "programs"):  # text (from CSV): several values separated by ";"
+        if table.schema[column] in (pl.Utf8, pl.Null):
+            table = table.with_columns(
+                pl.col(column)
+                .cast(pl.Utf8)
+                .fill_null("")
+                .str.split(";")
+                .list.eval(pl.element().str.strip_chars())
+                .list.eval(pl.element().filter(pl.element() != ""))
+            )
     table = table.with_columns(pl.col("party_id").cast(pl.Utf8), pl.col("kind").fill_null(kind))
     ids: list[list[str]] = [[] for _ in range(table.height)]
     if "identifiers" in table.columns:
@@ -254,8 +267,9 @@ def screen(
     """Candidate matches of ``parties`` in ``watchlist``, best first, with explanations.
 
     Both are canonical parties tables (``dualuse.schema`` "parties") or any frame with a name
-    column (``name_column``); ``party_id``, ``aliases``, ``kind``, ``country``,
-    ``identifiers``, ``programs``, ``source`` and ``source_row`` are used when present.
+    column (``name_column``, else ``name``); ``party_id``, ``aliases``, ``kind``, ``country``,
+    ``identifiers``, ``programs``, ``source`` and ``source_row`` are used when present
+    (``aliases`` and ``programs`` as lists, or as text with values separated by ``;``).
     Every name and alias of a party is matched; each (party, watch-list party) pair appears
     once, with its best-scoring names. Pairs come from rare-key blocking
     (:func:`dualuse.screening.blocking.candidate_pairs` with ``max_df``, ``top_k``); pairs
@@ -279,10 +293,14 @@ def screen(
     watch = _party_table(watchlist, "watch", name_column, kind)
     query_names = prepare_names(_names_of(queries), config)
     watch_names = prepare_names(_names_of(watch), config)
-    pairs = candidate_pairs(query_names, watch_names, max_df=max_df, top_k=top_k)
-    pairs = _prefilter(query_names, watch_names, pairs, prefilter)
-    scored = score_pairs(query_names, watch_names, pairs.select("a", "b"), config)
-    kept = scored.filter(pl.col("score") >= threshold).select("a", "b")
+    index = build_index(watch_names, max_df=max_df)
+    kept_parts = []
+    for start in range(0, query_names.height, _BATCH):  # batches bound the memory of a big run
+        batch = query_names.slice(start, _BATCH)
+        pairs = _prefilter(batch, watch_names, candidate_pairs(batch, index, top_k=top_k), prefilter)
+        scored = score_pairs(batch, watch_names, pairs.select("a", "b"), config)
+        kept_parts.append(scored.filter(pl.col("score") >= threshold).select("a", "b"))
+    kept = pl.concat(kept_parts)
     if kept.is_empty():
         return _empty_result()
     detailed = _details_frame(

@@ -45,6 +45,9 @@ _by_tokens: dict[tuple[str, ...], str] = {}
 _longest = 0
 _loaded = False
 _words: set[str] = set()  # every token of every form: a name without one has nothing to strip
+# Forms indexed by their first and by their last token, longest first: (tokens, tag, distinctive).
+_by_first: dict[str, list[tuple[tuple[str, ...], str, bool]]] = {}
+_by_last: dict[str, list[tuple[tuple[str, ...], str, bool]]] = {}
 
 
 def _add(form: LegalForm) -> None:
@@ -55,7 +58,12 @@ def _add(form: LegalForm) -> None:
     if not form.tag or not form.tag.isidentifier():
         raise ConfigError(f"legal form {form.form!r}: tag {form.tag!r} must be a short identifier such as 'llc'")
     _forms.append(form)
-    _by_tokens.setdefault(tokens, form.tag)
+    if tokens not in _by_tokens:
+        _by_tokens[tokens] = form.tag
+        entry = (tokens, form.tag, _is_distinctive(tokens))
+        for index, token in ((_by_first, tokens[0]), (_by_last, tokens[-1])):
+            index.setdefault(token, []).append(entry)
+            index[token].sort(key=lambda item: -len(item[0]))
     _words.update(tokens)
     _longest = max(_longest, len(tokens))
 
@@ -117,23 +125,16 @@ def _is_distinctive(tokens: tuple[str, ...]) -> bool:
 
 
 def _match_at(tokens: list[str], i: int, *, anywhere: bool) -> tuple[int, str] | None:
-    if tokens[i] not in _words:
-        return None
-    for length in range(min(_longest, len(tokens) - i), 0, -1):
-        key = tuple(tokens[i : i + length])
-        tag = _by_tokens.get(key)
-        if tag is not None and (not anywhere or _is_distinctive(key)):
-            return length, tag
+    for form, tag, distinctive in _by_first.get(tokens[i], ()):
+        if (distinctive or not anywhere) and tuple(tokens[i : i + len(form)]) == form:
+            return len(form), tag
     return None
 
 
 def _match_ending(tokens: list[str]) -> tuple[int, str] | None:
-    if tokens[-1] not in _words:
-        return None
-    for length in range(min(_longest, len(tokens)), 0, -1):
-        tag = _by_tokens.get(tuple(tokens[len(tokens) - length :]))
-        if tag is not None:
-            return length, tag
+    for form, tag, _ in _by_last.get(tokens[-1], ()):
+        if len(form) <= len(tokens) and tuple(tokens[len(tokens) - len(form) :]) == form:
+            return len(form), tag
     return None
 
 

@@ -119,6 +119,7 @@ def _generic_classes() -> dict[str, str]:
     return classes
 
 
+@cache
 def generic_words() -> frozenset[str]:
     """Phonetic keys of the generic words (``data/generic_words.txt``).
 

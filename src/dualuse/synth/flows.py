@@ -43,13 +43,23 @@ _SPECIAL = {"AQ", "BV", "HM", "TF", "UM", "IO", "GS"}  # uninhabited: no trade s
 
 @cache
 def synthetic_countries() -> tuple[str, ...]:
-    """The ISO alpha-2 codes the generator draws from (inhabited countries and territories, sorted)."""
+    """The ISO alpha-2 codes the generator draws from (inhabited countries and territories, sorted).
+
+    Example:
+        >>> "KZ" in synthetic_countries(), "AQ" in synthetic_countries()
+        (True, False)
+    """
     return tuple(sorted(c.alpha_2 for c in pycountry.countries if c.alpha_2 not in _SPECIAL))
 
 
 @cache
 def synthetic_products() -> tuple[str, ...]:
-    """The HS-2022 subheadings the generator draws from."""
+    """The HS-2022 subheadings the generator draws from.
+
+    Example:
+        >>> "880622" in synthetic_products(), all(len(c) == 6 for c in synthetic_products())
+        (True, True)
+    """
     return tuple(sorted({src for src, _, _ in conversion_table("HS2022", "HS2022")}))
 
 

@@ -55,7 +55,7 @@ INVASION = dt.date(2022, 2, 24)
 def chain_key(shipment_ids: Sequence[str]) -> str:
     """The stable id of a chain: a digest of its shipment ids, first hop first.
 
-    Example:
+    Examples:
         >>> chain_key(["a", "b"])
         'ch-9abe6de24a871364'
     """
@@ -340,7 +340,7 @@ class ShipmentScenario:
 def demo_cases() -> tuple[PlantedCase, ...]:
     """The two cases of the guide, with fictitious names: the Kazakh transistor trader and the Bishkek forwarder.
 
-    Example:
+    Examples:
         >>> [c.route for c in demo_cases()]
         ['CN>KZ>RU', 'CN>KG>RU']
     """
@@ -541,15 +541,16 @@ def _random_lots(
     target: str,
 ) -> pl.DataFrame:
     """One row per lot: stream, parties, product, quantity, lot type and the days of each leg."""
-    streams = max(1, chains // 4)
-    traders_per_hub = max(2, streams // (3 * len(hubs)) + 2)
-    hub_countries = [h for h in hubs for _ in range(traders_per_hub)]
+    # a stream is one trader forwarding one product; big scenarios have longer streams, so that the
+    # number of companies grows more slowly than the number of lines (as in real data)
+    streams = max(1, chains // (4 if chains <= 10_000 else 12))
+    n_traders = max(2 * len(hubs), -(-streams * 10 // (7 * len(PRODUCTS))))
     taken = set(parties.name)
-    traders = parties.pool(rng, hub_countries, _names(rng, len(hub_countries), taken))
-    n_suppliers = max(4, streams // 3)
+    traders = parties.pool(rng, [hubs[i % len(hubs)] for i in range(n_traders)], _names(rng, n_traders, taken))
+    n_suppliers = max(4, min(streams // 3, 5_000))
     supplier_countries = [_ORIGINS[i % len(_ORIGINS)] for i in range(n_suppliers)]
     suppliers = parties.pool(rng, supplier_countries, _names(rng, n_suppliers, taken))
-    n_buyers = max(4, streams // 2)
+    n_buyers = max(4, min(streams // 2, 20_000))
     buyers = parties.pool(rng, [target] * n_buyers, _names(rng, n_buyers, taken))
 
     combos = rng.choice(len(traders) * len(PRODUCTS), size=min(streams, len(traders) * len(PRODUCTS)), replace=False)
@@ -557,11 +558,23 @@ def _random_lots(
     trader_of_stream = traders[combos // len(PRODUCTS)]
     product_of_stream = combos % len(PRODUCTS)
     two_hop = rng.random(streams) < two_hop_share
-    # each two-hop stream gets its own second trader, in the next hub country
-    next_hub = [hubs[(hubs.index(parties.country[t]) + 1) % len(hubs)] for t in trader_of_stream[two_hop]]
-    second = parties.pool(rng, next_hub, _names(rng, len(next_hub), taken))
     hub2 = np.full(streams, -1, dtype=np.int64)
-    hub2[two_hop] = second
+    if two_hop.any():
+        # second traders sit in the next hub country; one trader forwards each product of at most one
+        # stream (so first in, first out stays the truth at the second hub too)
+        second = pl.DataFrame(
+            {
+                "stream": np.flatnonzero(two_hop),
+                "product": product_of_stream[two_hop],
+                "country": [parties.country[t] for t in trader_of_stream[two_hop]],
+            }
+        ).with_columns(pl.int_range(pl.len()).over("product", "country").alias("rank"))
+        slots = second.select("country", "rank").unique().sort("country", "rank")
+        next_hub = [hubs[(hubs.index(c) + 1) % len(hubs)] for c in slots["country"]]
+        pool = parties.pool(rng, next_hub, _names(rng, len(next_hub), taken))
+        slots = slots.with_columns(pl.Series("trader", pool, dtype=pl.Int64))
+        assigned = second.join(slots, on=["country", "rank"], how="left")
+        hub2[assigned["stream"].to_numpy()] = assigned["trader"].to_numpy()
     span = (end - start).days
     stream_start = rng.integers(0, max(1, span - 240), streams)
 
@@ -761,11 +774,11 @@ def generate_shipments(
     ``id_missing`` the share of party sides without an identifier, ``hs_drift`` the share of last
     legs declared under another HS6 of the same heading. The same arguments give the same frames.
 
-    Example:
+    Examples:
         >>> s = generate_shipments(seed=3, chains=10, background=0, decoys=0, planted=demo_cases())
         >>> s.truth.filter(pl.col("case") == "bishkek computing forwarder")["chain_id"].n_unique()
         7
-        >>> s.shipments.filter(pl.col("importer_name").str.contains("Vychislitel|Вычислитель"))["value_usd"].sum()
+        >>> s.shipments.filter(pl.col("importer_id") == "2465123457")["value_usd"].sum()
         3700.0
     """
     if chains < 0 or background < 0 or (decoys is not None and decoys < 0):
@@ -916,7 +929,7 @@ def _noise(
     taken = set(parties.name)
     frames = []
     if decoys:
-        n_decoy = max(2, decoys // 50)
+        n_decoy = max(2, min(decoys // 50, 5_000))
         decoy_parties = parties.pool(rng, [hubs[i % len(hubs)] for i in range(n_decoy)], _names(rng, n_decoy, taken))
         sources = legs.filter(pl.col("leg") == "in", pl.col("case").is_null())
         exporters = sources["exporter"].to_numpy() if sources.height else np.array([0])
@@ -940,10 +953,10 @@ def _noise(
         hub_traders = (
             legs.filter(pl.col("leg") == "in", pl.col("case").is_null())["importer"].unique().sort().to_numpy()
         )
-        n_bg = max(4, background // 100)
+        n_bg = max(4, min(background // 100, 10_000))
         bg_countries = [[*hubs, "CN", "DE", "US", "IN"][i % (len(hubs) + 4)] for i in range(n_bg)]
         bg = parties.pool(rng, bg_countries, _names(rng, n_bg, taken))
-        n_ru = max(2, background // 200)
+        n_ru = max(2, min(background // 200, 5_000))
         ru = parties.pool(rng, [target] * n_ru, _names(rng, n_ru, taken))
         hubs_bg = np.array([p for p in bg if parties.country[p] in hubs] or [bg[0]])
         others = np.array([p for p in bg if parties.country[p] not in hubs] or [bg[0]])
@@ -1074,7 +1087,7 @@ def _finish(rows: pl.DataFrame, noise: pl.DataFrame, parties: _Parties) -> pl.Da
         schema={"party": pl.Int64, "country": pl.String, "ident": pl.String},
     )
 
-    def side(prefix: str, column: str, no_id: str, salt: int) -> list[pl.Expr]:
+    def side(column: str, no_id: str, salt: int) -> list[pl.Expr]:
         return [
             pl.col(column).alias("party"),
             (~pl.col(no_id)).alias("with_id"),
@@ -1087,7 +1100,7 @@ def _finish(rows: pl.DataFrame, noise: pl.DataFrame, parties: _Parties) -> pl.Da
         ("importer", "importer", "im_no_id", 1000),
     ):
         picked = (
-            out.select(pl.int_range(pl.len()).alias("__i"), *side(prefix, column, no_id, salt))
+            out.select(pl.int_range(pl.len()).alias("__i"), *side(column, no_id, salt))
             .join(info, on="party", how="left")
             .with_columns(pl.col("with_id") & pl.col("ident").is_not_null())
             .join(counts, on=["party", "with_id"], how="left")

@@ -2,6 +2,7 @@
 
 Example:
     >>> from hypothesis import given, settings
+    >>> from dualuse.schema import validate
     >>> @settings(max_examples=5)
     ... @given(frame("flows", max_size=4))
     ... def check(flows):

@@ -44,6 +44,7 @@ LEG_COLUMNS = ("key", "party", "direction", "date", "hs6", "brand", "manufacture
 
 _EPS = 1e-9
 _CODE = re.compile(r"(?=\w*\d)(?=\w*[a-z])\w{4,}")
+_JOINER = re.compile(r"(?<=[A-Za-z0-9])[-/.](?=[A-Za-z0-9])")
 
 _LINK_SCHEMA = {
     "party": pl.String,
@@ -66,7 +67,9 @@ class Allocation:
 
 
 def _codes(text: str) -> frozenset[str]:
-    return frozenset(_CODE.findall(default_process(text)))
+    """Model codes: tokens of letters and digits; ``SB-6204`` and ``SB 6204`` read as ``sb6204``."""
+    joined = _JOINER.sub("", text)
+    return frozenset(_CODE.findall(default_process(joined)) + _CODE.findall(default_process(text)))
 
 
 @lru_cache(maxsize=200_000)
@@ -83,7 +86,7 @@ def product_match(
 ) -> tuple[str, float] | None:
     """Whether an inbound and an outbound line carry the same goods: ``(evidence, score)`` or ``None``.
 
-    Example:
+    Examples:
         >>> product_match("854121", "854121", None, None, None, None, "transistors BC847B", "транзисторы BC847B", 0.6)
         ('model', 0.9)
         >>> product_match("854121", "854129", "ti", None, None, None, "", "", 0.6) is None
@@ -163,11 +166,11 @@ def _walk(events: pl.DataFrame, window_days: int, min_similarity: float) -> pl.D
     :func:`product_match` once per distinct pair of products.
     """
     product_columns = ["hs6", "brand", "manufacturer", "description"]
-    numbered = events.with_columns(
-        pl.struct("party", "heading").rank("dense").alias("__group"),
-        pl.struct(product_columns).rank("dense").alias("__product"),
+    products = events.select(product_columns).unique().with_row_index("__product")
+    first = (pl.col("party") != pl.col("party").shift()) | (pl.col("heading") != pl.col("heading").shift())
+    numbered = events.with_columns(first.fill_null(True).cum_sum().alias("__group")).join(
+        products, on=product_columns, how="left", nulls_equal=True, maintain_order="left"
     )
-    products = numbered.select("__product", *product_columns).unique("__product").sort("__product")
     catalogue = {row[0]: row[1:] for row in products.iter_rows()}
     group = numbered["__group"].to_list()
     product = numbered["__product"].to_list()

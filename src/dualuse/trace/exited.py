@@ -55,7 +55,15 @@ def _parse(text: str, origin: str) -> pl.DataFrame:
 
 
 def load(path: str | Path) -> pl.DataFrame:
-    """Read a TOML file of ``[[manufacturer]]`` entries (``name``, ``aliases``, ``announced``, ``source``)."""
+    """Read a TOML file of ``[[manufacturer]]`` entries (``name``, ``aliases``, ``announced``, ``source``).
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "mine.toml"
+        >>> _ = path.write_text('[[manufacturer]]\\nname = "Acme"\\nsource = "press release, 2022-03-01"\\n')
+        >>> load(path)["name"].to_list()
+        ['Acme']
+    """
     file = Path(path)
     if not file.exists():
         raise InputError("no such file", file=str(file))
@@ -70,12 +78,17 @@ def register(name: str, *, aliases: list[str] | None = None, announced: dt.date 
 
 
 def unregister(name: str) -> None:
-    """Remove a manufacturer added with :func:`register`."""
+    """Remove a manufacturer added with :func:`register` (see the module example)."""
     _REGISTERED.pop(name, None)
 
 
 def manufacturers() -> pl.DataFrame:
-    """The bundled list plus registered entries, one row per manufacturer."""
+    """The bundled list plus registered entries, one row per manufacturer.
+
+    Examples:
+        >>> manufacturers().columns
+        ['name', 'aliases', 'announced', 'source']
+    """
     text = resources.files("dualuse.trace").joinpath("data/exited_manufacturers.toml").read_text(encoding="utf-8")
     bundled = _parse(text, "dualuse/trace/data/exited_manufacturers.toml")
     extra = pl.DataFrame(list(_REGISTERED.values()), schema=SCHEMA, orient="row")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import polars as pl
 
 from dualuse.schema import empty, polars_schema
-from dualuse.trace.chains import ChainResult
+from dualuse.trace.chain import ChainResult
 from dualuse.trace.flags import FLAGS
 
 __all__ = ["to_findings"]
@@ -114,6 +114,10 @@ def to_findings(result: ChainResult | None = None, flags: pl.DataFrame | None = 
 
     ``finding_id`` is stable (``chain:<chain_id>``, ``flag:<party_id>:<flag>``); scores lie in [0, 1];
     evidence rows point at the ``shipments`` table.
+
+    Examples:
+        >>> to_findings().columns
+        ['finding_id', 'kind', 'subject', 'score', 'summary', 'metrics', 'evidence']
     """
     frames = []
     if result is not None:

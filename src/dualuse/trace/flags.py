@@ -30,9 +30,8 @@ import polars as pl
 from dualuse.errors import SchemaError
 from dualuse.lists import DualUseList
 from dualuse.lists import get as get_list
-from dualuse.screening.normalize import normalize_names
 from dualuse.trace import exited as exited_list
-from dualuse.trace.parties import resolve_parties
+from dualuse.trace.parties import match_parties, resolve_parties
 
 __all__ = ["FLAGS", "INVASION", "red_flags"]
 
@@ -99,7 +98,7 @@ def red_flags(
     ``shipments`` may already carry ``exporter_party``/``importer_party`` (``ChainResult.shipments``,
     with ``ChainResult.parties`` as ``parties``); otherwise parties are resolved here.
 
-    Example:
+    Examples:
         >>> from dualuse.synth.shipments import generate_shipments, demo_cases
         >>> s = generate_shipments(seed=2, chains=10, background=40, planted=demo_cases())
         >>> flags = red_flags(s.shipments, registry=s.registry, sanctioned=s.watchlist, exited=s.exited)
@@ -273,52 +272,6 @@ def _exited_flags(lines: pl.DataFrame, exited: pl.DataFrame, target: str) -> pl.
     )
 
 
-def _identifier_values(frame: pl.DataFrame) -> pl.Expr:
-    if "identifiers" in frame.columns:
-        return pl.col("identifiers").list.eval(
-            pl.element().struct.field("value").str.to_uppercase().str.replace_all(r"[^0-9A-Z]", "")
-        )
-    if "identifier" in frame.columns:
-        return pl.concat_list(pl.col("identifier").cast(pl.String).str.to_uppercase().str.replace_all(r"[^0-9A-Z]", ""))
-    return pl.lit([], pl.List(pl.String))
-
-
-def _match_parties(parties: pl.DataFrame, other: pl.DataFrame) -> pl.DataFrame:
-    """(party_id, other row index): identifiers first, then normalised name (+ country when both known)."""
-    if "name" not in other.columns:
-        raise SchemaError("a 'name' column is required to match parties")
-    other = other.with_row_index("__other")
-    ours = parties.select("party_id", _identifier_values(parties).alias("ids"), "name", "country")
-    by_id = (
-        ours.explode("ids")
-        .filter(pl.col("ids").is_not_null())
-        .join(
-            other.select("__other", _identifier_values(other).alias("ids")).explode("ids").filter(pl.col("ids") != ""),
-            on="ids",
-        )
-        .select("party_id", "__other")
-    )
-    names = pl.concat([ours["name"], other["name"].cast(pl.String)]).unique().drop_nulls()
-    normal = pl.DataFrame({"name": names, "key": normalize_names(names).str.replace_all(" ", "")})
-    ours_named = ours.join(normal, on="name").filter(pl.col("key") != "")
-    other_country = pl.col("country") if "country" in other.columns else pl.lit(None, pl.String)
-    other_named = other.select("__other", pl.col("name").cast(pl.String), other_country.alias("other_country")).join(
-        normal, on="name"
-    )
-    by_name = (
-        ours_named.join(other_named, on="key")
-        .filter(
-            pl.col("other_country").is_null()
-            | pl.col("country").is_null()
-            | (pl.col("country") == pl.col("other_country"))
-        )
-        .select("party_id", "__other")
-    )
-    # a party matched by identifier is not matched again by name to another entry
-    by_name = by_name.join(by_id.select("party_id"), on="party_id", how="anti")
-    return pl.concat([by_id, by_name]).unique().sort("party_id", "__other")
-
-
 def _registry_flags(
     lines: pl.DataFrame,
     parties: pl.DataFrame,
@@ -327,7 +280,7 @@ def _registry_flags(
     staff_below: int,
     turnover: float,
 ) -> pl.DataFrame:
-    pairs = _match_parties(parties, registry)
+    pairs = match_parties(parties, registry)
     reg = registry.with_row_index("__other")
     for column, dtype in (
         ("founded", pl.Date),
@@ -414,7 +367,7 @@ def _sanction_flags(lines: pl.DataFrame, parties: pl.DataFrame, sanctioned: pl.D
             ).alias("why"),
         )
     else:
-        pairs = _match_parties(parties, sanctioned)
+        pairs = match_parties(parties, sanctioned)
         programs = pl.col("programs").list.join(", ") if "programs" in sanctioned.columns else pl.lit("", pl.String)
         entries = sanctioned.with_row_index("__other").select(
             "__other", pl.format("listed as {} ({})", pl.col("name"), programs).alias("why")

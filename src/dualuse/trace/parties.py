@@ -28,7 +28,7 @@ import polars as pl
 from dualuse.errors import SchemaError
 from dualuse.screening.normalize import normalize_names
 
-__all__ = ["ID_SCHEMES", "ResolvedParties", "party_key_id", "resolve_parties"]
+__all__ = ["ID_SCHEMES", "ResolvedParties", "match_parties", "party_key_id", "resolve_parties"]
 
 ID_SCHEMES: dict[str, str] = {"RU": "INN", "KZ": "BIN", "KG": "INN", "BY": "UNP", "CN": "USCC"}
 """The usual identifier scheme of a company in each country (``TAX_ID`` elsewhere)."""
@@ -54,7 +54,7 @@ class ResolvedParties:
 def party_key_id(key: str) -> str:
     """The stable ``party_id`` of a resolution key.
 
-    Example:
+    Examples:
         >>> party_key_id("id:KZ:123456789012")
         'p-2c20e2158390a58f'
     """
@@ -70,7 +70,15 @@ def _clean_id() -> pl.Expr:
 
 
 def resolve_parties(shipments: pl.DataFrame) -> ResolvedParties:
-    """Group the exporter and importer sides of ``shipments`` into parties (see the module documentation)."""
+    """Group the exporter and importer sides of ``shipments`` into parties (see the module documentation).
+
+    Examples:
+        >>> frame = pl.DataFrame({"exporter_name": ["Orion Tech LLC", "ОсОО «Орион Тех»"], "exporter_country": ["KG", "KG"],
+        ...     "exporter_id": ["0150", "0150"], "importer_name": ["Vega LLC", "VEGA, OOO"],
+        ...     "importer_country": ["RU", "RU"], "importer_id": [None, None]})
+        >>> resolve_parties(frame).parties.select("name", "country", "resolved_by", "records").sort("country").rows()
+        [('Orion Tech LLC', 'KG', 'id', 2), ('VEGA, OOO', 'RU', 'name', 2)]
+    """
     needed = [f"{side}_{part}" for side in _SIDES for part in ("name", "country", "id")]
     missing = [c for c in needed if c not in shipments.columns]
     if missing:
@@ -170,3 +178,60 @@ def _party_frame(sides: pl.DataFrame) -> pl.DataFrame:
         .select("party_id", "name", "aliases", "country", "identifiers", "resolved_by", "records")
         .sort("party_id")
     )
+
+
+def _identifier_values(frame: pl.DataFrame) -> pl.Expr:
+    if "identifiers" in frame.columns:
+        return pl.col("identifiers").list.eval(
+            pl.element().struct.field("value").str.to_uppercase().str.replace_all(r"[^0-9A-Z]", "")
+        )
+    if "identifier" in frame.columns:
+        return pl.concat_list(pl.col("identifier").cast(pl.String).str.to_uppercase().str.replace_all(r"[^0-9A-Z]", ""))
+    return pl.lit([], pl.List(pl.String))
+
+
+def match_parties(parties: pl.DataFrame, other: pl.DataFrame) -> pl.DataFrame:
+    """Pairs ``(party_id, __other)``: which rows of ``other`` (0-based) name which of our ``parties``.
+
+    ``other`` needs ``name``; ``identifiers`` (list of ``{scheme, value}``) or ``identifier`` and
+    ``country`` are used when present. Identifiers first; a party matched by identifier is not
+    matched again by name; names match on their normalised form within a country.
+
+    Examples:
+        >>> ours = pl.DataFrame({"party_id": ["p1"], "name": ["Altyn Trade LLP"], "country": ["KZ"],
+        ...     "identifiers": [[{"scheme": "BIN", "value": "1"}]]})
+        >>> match_parties(ours, pl.DataFrame({"name": ["ТОО «Алтын Трейд»", "ALTYN TRADE, TOO"]})).rows()
+        [('p1', 1)]
+    """
+    if "name" not in other.columns:
+        raise SchemaError("a 'name' column is required to match parties")
+    other = other.with_row_index("__other")
+    ours = parties.select("party_id", _identifier_values(parties).alias("ids"), "name", "country")
+    by_id = (
+        ours.explode("ids")
+        .filter(pl.col("ids").is_not_null())
+        .join(
+            other.select("__other", _identifier_values(other).alias("ids")).explode("ids").filter(pl.col("ids") != ""),
+            on="ids",
+        )
+        .select("party_id", "__other")
+    )
+    names = pl.concat([ours["name"], other["name"].cast(pl.String)]).unique().drop_nulls()
+    normal = pl.DataFrame({"name": names, "key": normalize_names(names).str.replace_all(" ", "")})
+    ours_named = ours.join(normal, on="name").filter(pl.col("key") != "")
+    other_country = pl.col("country") if "country" in other.columns else pl.lit(None, pl.String)
+    other_named = other.select("__other", pl.col("name").cast(pl.String), other_country.alias("other_country")).join(
+        normal, on="name"
+    )
+    by_name = (
+        ours_named.join(other_named, on="key")
+        .filter(
+            pl.col("other_country").is_null()
+            | pl.col("country").is_null()
+            | (pl.col("country") == pl.col("other_country"))
+        )
+        .select("party_id", "__other")
+    )
+    # a party matched by identifier is not matched again by name to another entry
+    by_name = by_name.join(by_id.select("party_id"), on="party_id", how="anti")
+    return pl.concat([by_id, by_name]).unique().sort("party_id", "__other")

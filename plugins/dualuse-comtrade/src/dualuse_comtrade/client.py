@@ -44,7 +44,7 @@ class RetryPolicy:
     def delay(self, attempt: int) -> float:
         """Seconds to wait before retry number ``attempt`` (0-based) after a 5xx or timeout.
 
-        Example:
+        Examples:
             >>> [RetryPolicy(backoff=1, max_backoff=5).delay(n) for n in range(5)]
             [1.0, 2.0, 4.0, 5.0, 5.0]
         """
@@ -54,7 +54,7 @@ class RetryPolicy:
 def retry_after_seconds(value: str | None, *, now: dt.datetime, default: float) -> float:
     """Read a ``Retry-After`` header: delay-seconds or an HTTP date; ``default`` when absent or bad.
 
-    Example:
+    Examples:
         >>> import datetime as dt
         >>> now = dt.datetime(2026, 1, 1, 12, 0, 0, tzinfo=dt.UTC)
         >>> retry_after_seconds("7", now=now, default=1), retry_after_seconds("Thu, 01 Jan 2026 12:00:30 GMT", now=now, default=1)

@@ -44,7 +44,7 @@ _log = logging.getLogger("dualuse_comtrade")
 class ComtradeConfig(ConnectorConfig, QueryFields):
     """Settings of the ``comtrade`` connector: the query, the endpoint, and the limits.
 
-    Example:
+    Examples:
         >>> config = ComtradeConfig(reporters="KZ", partners="RU", hs_codes="8542", periods="2022,2023",
         ...     api_key="s3cret")
         >>> config.reporters, config.periods, "s3cret" in repr(config), "api_key" in config.public_dump()

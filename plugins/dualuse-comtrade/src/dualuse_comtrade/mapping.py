@@ -87,7 +87,7 @@ EXTRA_COLUMNS = ("is_reported", "is_aggregate", "partner2_code", "mot_code", "cu
 def hs_version(classification: str | None) -> str | None:
     """The HS edition of a Comtrade ``classificationCode``; other codes are kept as given.
 
-    Example:
+    Examples:
         >>> hs_version("H6"), hs_version("H5"), hs_version("H4"), hs_version("S4")
         ('HS2022', 'HS2017', 'HS2012', 'S4')
     """
@@ -112,7 +112,7 @@ class Answer:
 def parse_response(body: bytes, *, describe: str) -> Answer:
     """The records of a response body; :class:`ConnectorError` naming the query otherwise.
 
-    Example:
+    Examples:
         >>> parse_response(b'{"count": 0, "data": [], "error": ""}', describe="q")
         Answer(records=[], count=0)
         >>> parse_response(b'{"data": [', describe="freq=A periods=2023")
@@ -190,7 +190,7 @@ class Mapped:
 def map_records(records: Sequence[Mapping[str, Any]], *, source: str, first_row: int = 0) -> Mapped:
     """Map Comtrade records to canonical flows; ``source_row`` counts from ``first_row``.
 
-    Example:
+    Examples:
         >>> record = {"freqCode": "A", "period": "2023", "reporterCode": 398, "partnerCode": 643,
         ...     "flowCode": "X", "cmdCode": "854231", "classificationCode": "H6", "primaryValue": 1.5e6,
         ...     "cifvalue": None, "fobvalue": 1.5e6, "netWgt": 120.0, "qty": 3000.0, "qtyUnitCode": 8,

@@ -61,7 +61,7 @@ def _area_codes() -> dict[str, int]:
 def area_code(value: str | int) -> int:
     """The Comtrade code of a country given as ISO code, name or number (numbers are kept as given).
 
-    Example:
+    Examples:
         >>> area_code("USA"), area_code("Kazakhstan"), area_code("World"), area_code(251)
         (842, 398, 0, 251)
     """
@@ -171,7 +171,7 @@ class QueryFields(BaseModel):
 class ComtradeQuery(QueryFields):
     """One question for UN Comtrade; also what a single API call asks (see :func:`plan`).
 
-    Example:
+    Examples:
         >>> q = ComtradeQuery(reporters="CN", partners=["KZ", "KG"], hs_codes=["8542.31"], periods=[2023])
         >>> q.reporters, q.partners, q.hs_codes, q.params()["partner2Code"]
         ((156,), (398, 417), ('854231',), '0')
@@ -198,7 +198,7 @@ class ComtradeQuery(QueryFields):
     def describe(self) -> str:
         """A short human description, used in error messages.
 
-        Example:
+        Examples:
             >>> ComtradeQuery(reporters=[398], hs_codes=["8542"], periods=["2023"]).describe()
             'freq=A reporters=398 partners=all hs=8542 flows=M,X periods=2023'
         """
@@ -233,7 +233,7 @@ def split(query: ComtradeQuery) -> list[ComtradeQuery]:
     The order is reporters, partners, HS codes, periods, flows. Raises :class:`ConnectorError` when
     every list has a single value (or means "all"): such a call cannot be made smaller.
 
-    Example:
+    Examples:
         >>> halves = split(ComtradeQuery(reporters=[398], partners=[643, 417], hs_codes=["8542"], periods=[2023]))
         >>> [h.partners for h in halves]
         [(643,), (417,)]

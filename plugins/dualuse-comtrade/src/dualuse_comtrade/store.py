@@ -46,7 +46,7 @@ def _write_atomic(path: pathlib.Path, data: bytes) -> None:
 def call_key(path: str, params: Mapping[str, str]) -> str:
     """A stable key of one call: the endpoint path and the sorted query parameters, hashed.
 
-    Example:
+    Examples:
         >>> call_key("p", {"a": "1", "b": "2"}) == call_key("p", {"b": "2", "a": "1"})
         True
     """

@@ -11,6 +11,8 @@ Example:
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from dualuse.errors import CountryError
 from dualuse.geo import country
 
@@ -57,26 +59,33 @@ def iso2(value: str | None) -> str | None:
     """
     if value is None:
         return None
-    text = value.strip()
+    code, error = _resolve(value.strip())
+    if error is not None:
+        raise CountryError(error)
+    return code
+
+
+@lru_cache(maxsize=8192)
+def _resolve(text: str) -> tuple[str | None, str | None]:
+    """(code, None) or (None, error message); cached: lists repeat the same few hundred spellings."""
     key = text.casefold()
     if key in _NO_COUNTRY:
-        return None
+        return None, None
     if key in _LIST_SPELLINGS:
-        return _LIST_SPELLINGS[key]
+        return _LIST_SPELLINGS[key], None
     if key.startswith("region: "):
-        return iso2(text[len("region: ") :])
+        return _resolve(text[len("region: ") :])
     try:
-        return country(text)
-    except CountryError:
-        raise
-    except ValueError:  # dualuse.geo reads non-ASCII digits such as "²" as a number and fails
-        raise CountryError(f"country {text!r}: unknown") from None
+        return country(text), None
+    except ValueError as exc:  # CountryError, or a ValueError from non-ASCII digits such as "²"
+        message = str(exc) if isinstance(exc, CountryError) else f"country {text!r}: unknown"
+        return None, message
 
 
 def try_iso2(value: str | None) -> str | None:
     """Like :func:`iso2`, but ``None`` instead of an error (for optional, secondary hints).
 
-    Example:
+    Examples:
         >>> try_iso2("Narnia") is None
         True
     """

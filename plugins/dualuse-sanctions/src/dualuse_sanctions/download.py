@@ -47,7 +47,7 @@ class RetryPolicy:
     def wait(self, attempt: int) -> float:
         """The wait before retry number ``attempt`` (1-based).
 
-        Example:
+        Examples:
             >>> tuple(RetryPolicy(backoff=1.0, max_wait=5.0).wait(n) for n in (1, 2, 3, 4))
             (1.0, 2.0, 4.0, 5.0)
         """
@@ -69,7 +69,7 @@ class Downloaded:
 def redact(url: str) -> str:
     """The URL without its query string and credentials (safe to print).
 
-    Example:
+    Examples:
         >>> redact("https://user:pw@example.org/files/list.csv?token=s3cret")
         'https://example.org/files/list.csv'
     """
@@ -115,7 +115,7 @@ class _RetryableError(Exception):
 class Downloader:
     """Downloads files with retries, truncation checks and conditional requests.
 
-    Example:
+    Examples:
         >>> downloader = Downloader(timeout=5.0, retry=RetryPolicy(attempts=2), sleep=lambda seconds: None)
         >>> downloader.retry.attempts
         2

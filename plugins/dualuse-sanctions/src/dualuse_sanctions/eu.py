@@ -121,7 +121,7 @@ def parse_eu_csv(path: Path, *, prefix: str = "eu-fsf", max_bytes: int = DEFAULT
     Entities are held until the end of the file (sub-records of one entity need not be adjacent);
     the EU list has some ten thousand entities, so this stays small.
 
-    Example:
+    Examples:
         >>> import pathlib, tempfile
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "eu.csv"
         >>> _ = path.write_text("Entity_LogicalId;Entity_SubjectType_ClassificationCode;NameAlias_WholeName;"
@@ -188,7 +188,7 @@ def parse_eu_csv(path: Path, *, prefix: str = "eu-fsf", max_bytes: int = DEFAULT
 def parse_eu_xml(path: Path, *, prefix: str = "eu-fsf", max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Event]:
     """One event per ``<sanctionEntity>`` of the FSF XML export, streamed and parsed safely.
 
-    Example:
+    Examples:
         >>> import pathlib, tempfile
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "eu.xml"
         >>> _ = path.write_text('<export xmlns="http://eu.europa.ec/fpi/fsd/export"><sanctionEntity logicalId="13" '

@@ -83,7 +83,7 @@ def _digits(value: str) -> list[int] | None:
 def is_inn(value: str) -> bool:
     """Whether ``value`` is a Russian INN (10 digits for companies, 12 for people) with valid check digits.
 
-    Example:
+    Examples:
         >>> is_inn("7724317936"), is_inn("7724317937"), is_inn("500100732259")
         (True, False, True)
     """
@@ -104,7 +104,7 @@ def is_inn(value: str) -> bool:
 def is_ogrn(value: str) -> bool:
     """Whether ``value`` is a Russian OGRN (13 digits) or OGRNIP (15 digits) with a valid check digit.
 
-    Example:
+    Examples:
         >>> is_ogrn("1157746419082"), is_ogrn("1157746419083")
         (True, False)
     """
@@ -118,7 +118,7 @@ def is_ogrn(value: str) -> bool:
 def is_kz_bin(value: str) -> bool:
     """Whether ``value`` is a Kazakh BIN/IIN: 12 digits with a valid check digit (weights 1-11, then 3-11,1,2).
 
-    Example:
+    Examples:
         >>> is_kz_bin("220340015717"), is_kz_bin("220340015718")
         (True, False)
     """
@@ -139,7 +139,7 @@ def refine_scheme(scheme: str, value: str, country: str | None, kind: Kind = "co
     otherwise. A value that fails the check digits keeps its generic scheme: it is still
     searchable, but not claimed to be an INN, OGRN or BIN.
 
-    Example:
+    Examples:
         >>> refine_scheme("TAX_ID", "7724317936", "RU"), refine_scheme("REG_NO", "1157746419082", "RU")
         ('INN', 'OGRN')
         >>> refine_scheme("ID_NO", "220340015717", "KZ"), refine_scheme("ID_NO", "220340015717", "KZ", "person")
@@ -163,7 +163,7 @@ def refine_scheme(scheme: str, value: str, country: str | None, kind: Kind = "co
 def scheme_for_label(label: str) -> str:
     """The canonical scheme for a list's identifier label; unknown labels become UPPER_SNAKE_CASE.
 
-    Example:
+    Examples:
         >>> scheme_for_label("Tax ID No."), scheme_for_label("Government Gazette Number")
         ('TAX_ID', 'GOVERNMENT_GAZETTE_NUMBER')
     """
@@ -183,15 +183,18 @@ def parse_date(text: str | None) -> dt.date | None:
 
     ISO timestamps keep their date. Partial dates (a year alone) and garbage give ``None``.
 
-    Example:
+    Examples:
         >>> parse_date("13 May 2022"), parse_date("2024-02-23T00:00:00"), parse_date("1964")
         (datetime.date(2022, 5, 13), datetime.date(2024, 2, 23), None)
     """
     if not text:
         return None
     value = text.strip()
-    if re.match(r"^\d{4}-\d{2}-\d{2}[T ]", value):
-        value = value[:10]
+    if re.match(r"^\d{4}-\d{2}-\d{2}(?:[T ]|$)", value):
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return None
     for fmt in _DATE_FORMATS:
         try:
             return dt.datetime.strptime(value, fmt).date()
@@ -209,7 +212,7 @@ def parse_remarks(text: str | None, kind: Kind = "company") -> Remarks:
     every ``a.k.a.``, ``f.k.a.`` and ``n.k.a.`` in single quotes. Anything else is ignored; any
     text is accepted (never raises).
 
-    Example:
+    Examples:
         >>> r = parse_remarks("Organization Established Date 20 Jul 2022; Tax ID No. 2931074985 (Turkey); "
         ...                   "Registration Number 394044-5 (Turkey); a.k.a. 'DEXIAS IPTLC'.")
         >>> [(i.scheme, i.value, i.country) for i in r.identifiers], r.aliases, r.founded

@@ -76,38 +76,102 @@ def _cells(columns: tuple[str, ...], row: list[str]) -> dict[str, str | None]:
 
 
 @dataclass(frozen=True)
-class _Address:
-    row: int
-    country: str | None
+class _SideRow:
+    """A row of add.csv (``value`` is its country) or alt.csv (``value`` is the alias)."""
 
-
-@dataclass(frozen=True)
-class _Alias:
+    source: str
     row: int
-    name: str
+    value: str | None
 
 
 def _read_side_file(
     path: Path,
     source: str,
     columns: tuple[str, ...],
-    rejected: list[Rejected],
+    value_column: int,
     max_bytes: int,
-) -> Iterator[tuple[int, int, list[str | None]]]:
-    """(row number, ent_num, cells) of add/alt rows that have the right shape; others rejected."""
+) -> Iterator[Rejected | tuple[int, _SideRow]]:
+    """Each add/alt row as ``(ent_num, row)`` or, when it is malformed or says nothing, a reject."""
+    column = columns[value_column]
     for number, row in enumerate(iter_csv(path, max_bytes=max_bytes), start=1):
-        cells = _cells(columns, row)
         if len(row) != len(columns):
-            rejected.append(
-                Rejected(source, number, None, None, f"expected {len(columns)} cells, found {len(row)}", cells)
+            yield Rejected(
+                source, number, None, None, f"expected {len(columns)} cells, found {len(row)}", _cells(columns, row)
             )
             continue
-        values = [_null(c) for c in row]
-        ent = values[0]
+        ent = _null(row[0])
         if not _whole_number(ent):
-            rejected.append(Rejected(source, number, columns[0], row[0], "ent_num is not a whole number", cells))
+            yield Rejected(source, number, columns[0], row[0], "ent_num is not a whole number", _cells(columns, row))
             continue
-        yield number, int(ent), values
+        value = _null(row[value_column])
+        if column == "Country":
+            try:
+                value = iso2(value)
+            except CountryError:
+                yield Rejected(source, number, column, value, "names no known country", _cells(columns, row))
+                continue
+        elif value is None:
+            yield Rejected(source, number, column, None, "alias without a name", _cells(columns, row))
+            continue
+        yield int(ent), _SideRow(source, number, value)
+
+
+def _index(events: Iterator[Rejected | tuple[int, _SideRow]], rejects: list[Rejected]) -> dict[int, list[_SideRow]]:
+    """Side rows by ent_num, in file order; rejects are collected."""
+    index: dict[int, list[_SideRow]] = {}
+    for event in events:
+        if isinstance(event, Rejected):
+            rejects.append(event)
+        else:
+            index.setdefault(event[0], []).append(event[1])
+    return index
+
+
+def _sdn_row(row: list[str], number: int, source: str, prefix: str, seen: set[int]) -> PartyRecord | Rejected:
+    """A party from one sdn.csv row (without its addresses and aliases), or the reason it is not one."""
+    if len(row) != len(SDN_COLUMNS):
+        reason = f"expected {len(SDN_COLUMNS)} cells, found {len(row)}"
+        return Rejected(source, number, None, None, reason, _cells(SDN_COLUMNS, row))
+    values = [_null(c) for c in row]
+    ent_text, name, sdn_type = values[0], values[1], values[2]
+
+    def reject(column: str, value: str | None, reason: str) -> Rejected:
+        return Rejected(source, number, column, value, reason, _cells(SDN_COLUMNS, row))
+
+    if not _whole_number(ent_text):
+        return reject("ent_num", row[0], "ent_num is not a whole number")
+    ent = int(ent_text)
+    if ent in seen:
+        return reject("ent_num", ent_text, "ent_num already listed in an earlier row")
+    if name is None:
+        return reject("SDN_Name", row[1], "no name")
+    kind = _KINDS.get(sdn_type.casefold() if sdn_type else None)
+    if kind is None:
+        return reject("SDN_Type", sdn_type, "expected individual, vessel, aircraft or -0-")
+    seen.add(ent)
+    remarks = parse_remarks(values[11], kind)
+    party = PartyRecord(
+        party_id=f"{prefix}:{ent}",
+        name=name,
+        source=source,
+        source_row=number,
+        kind=kind,
+        founded=remarks.founded,
+        list_name=_LIST_NAME,
+    )
+    for program in (values[3] or "").split("] ["):
+        party.add_program(program.strip().strip("[]").strip())
+    for ident in remarks.identifiers:
+        party.add_identifier(ident)
+    for alias in remarks.aliases:
+        party.add_alias(alias)
+    # Fallbacks for the country, used when no address gives one.
+    party.country = (
+        (try_iso2(values[9]) if kind == "vessel" else None)
+        or remarks.nationality
+        or next((i.country for i in party.identifiers if i.country), None)
+    )
+    return party
 
 
 def parse_ofac_csv(
@@ -124,119 +188,32 @@ def parse_ofac_csv(
     ``add.csv`` and ``alt.csv`` are read first (they are indexed by ``ent_num``); ``sdn.csv`` is
     streamed.
     """
-    sdn_source = f"{prefix}:{sdn.name}"
-    side_rejects: list[Rejected] = []
-    addresses: dict[int, list[_Address]] = {}
-    aliases: dict[int, list[_Alias]] = {}
-    if add is not None:
-        add_source = f"{prefix}:{add.name}"
-        for number, ent, values in _read_side_file(add, add_source, ADD_COLUMNS, side_rejects, max_bytes):
-            try:
-                country = iso2(values[4])
-            except CountryError:
-                side_rejects.append(
-                    Rejected(
-                        add_source,
-                        number,
-                        "Country",
-                        values[4],
-                        "names no known country",
-                        _cells(ADD_COLUMNS, [v or "" for v in values]),
-                    )
-                )
-                continue
-            addresses.setdefault(ent, []).append(_Address(number, country))
-    if alt is not None:
-        alt_source = f"{prefix}:{alt.name}"
-        for number, ent, values in _read_side_file(alt, alt_source, ALT_COLUMNS, side_rejects, max_bytes):
-            if values[3] is None:
-                side_rejects.append(
-                    Rejected(
-                        alt_source,
-                        number,
-                        "alt_name",
-                        None,
-                        "alias without a name",
-                        _cells(ALT_COLUMNS, [v or "" for v in values]),
-                    )
-                )
-                continue
-            aliases.setdefault(ent, []).append(_Alias(number, values[3]))
-    yield from side_rejects
+    rejects: list[Rejected] = []
+    addresses = _index(_read_side_file(add, f"{prefix}:{add.name}", ADD_COLUMNS, 4, max_bytes), rejects) if add else {}
+    aliases = _index(_read_side_file(alt, f"{prefix}:{alt.name}", ALT_COLUMNS, 3, max_bytes), rejects) if alt else {}
+    yield from rejects
 
+    sdn_source = f"{prefix}:{sdn.name}"
     seen: set[int] = set()
     for number, row in enumerate(iter_csv(sdn, max_bytes=max_bytes), start=1):
-        cells = _cells(SDN_COLUMNS, row)
-        if len(row) != len(SDN_COLUMNS):
-            yield Rejected(
-                sdn_source, number, None, None, f"expected {len(SDN_COLUMNS)} cells, found {len(row)}", cells
-            )
-            continue
-        values = [_null(c) for c in row]
-        ent_text, name, sdn_type = values[0], values[1], values[2]
-        if ent_text is None or not _whole_number(ent_text):
-            yield Rejected(sdn_source, number, "ent_num", row[0], "ent_num is not a whole number", cells)
-            continue
-        ent = int(ent_text)
-        if ent in seen:
-            yield Rejected(sdn_source, number, "ent_num", ent_text, "ent_num already listed in an earlier row", cells)
-            continue
-        if name is None:
-            yield Rejected(sdn_source, number, "SDN_Name", row[1], "no name", cells)
-            continue
-        type_key = sdn_type.casefold() if sdn_type else None
-        if type_key not in _KINDS:
-            yield Rejected(
-                sdn_source, number, "SDN_Type", sdn_type, "expected individual, vessel, aircraft or -0-", cells
-            )
-            continue
-        seen.add(ent)
-        kind = _KINDS[type_key]
-        remarks = parse_remarks(values[11], kind)
-        party = PartyRecord(
-            party_id=f"{prefix}:{ent}",
-            name=name,
-            source=sdn_source,
-            source_row=number,
-            kind=kind,
-            founded=remarks.founded,
-            list_name=_LIST_NAME,
-        )
-        for program in (values[3] or "").split("] ["):
-            party.add_program(program.strip().strip("[]").strip())
-        for ident in remarks.identifiers:
-            party.add_identifier(ident)
-        for alias in remarks.aliases:
-            party.add_alias(alias)
-        for address in addresses.pop(ent, []):
-            party.country = party.country or address.country
-            party.merged_from.append(f"{prefix}:{add.name if add else 'add.csv'}#{address.row}")
-            yield Merged(f"{prefix}:{add.name if add else 'add.csv'}", address.row, party.party_id)
-        for alias_row in aliases.pop(ent, []):
-            party.add_alias(alias_row.name)
-            party.merged_from.append(f"{prefix}:{alt.name if alt else 'alt.csv'}#{alias_row.row}")
-            yield Merged(f"{prefix}:{alt.name if alt else 'alt.csv'}", alias_row.row, party.party_id)
-        party.country = (
-            party.country
-            or (try_iso2(values[9]) if kind == "vessel" else None)
-            or remarks.nationality
-            or next((i.country for i in party.identifiers if i.country), None)
-        )
+        party = _sdn_row(row, number, sdn_source, prefix, seen)
+        if isinstance(party, PartyRecord):
+            ent = int(row[0].strip())
+            address_country = None
+            for side in addresses.pop(ent, []):
+                address_country = address_country or side.value
+                party.merged_from.append(f"{side.source}#{side.row}")
+                yield Merged(side.source, side.row, party.party_id)
+            for side in aliases.pop(ent, []):
+                party.add_alias(side.value)
+                party.merged_from.append(f"{side.source}#{side.row}")
+                yield Merged(side.source, side.row, party.party_id)
+            party.country = address_country or party.country
         yield party
 
     # Address and alias rows whose entity is not in sdn.csv cannot be placed: say so.
-    for ent, rows in addresses.items():
-        for address in rows:
-            source = f"{prefix}:{add.name if add else 'add.csv'}"
-            yield Rejected(source, address.row, "Ent_num", str(ent), "ent_num is not in sdn.csv", {"Ent_num": str(ent)})
-    for ent, alias_rows in aliases.items():
-        for alias_row in alias_rows:
-            source = f"{prefix}:{alt.name if alt else 'alt.csv'}"
-            yield Rejected(
-                source,
-                alias_row.row,
-                "ent_num",
-                str(ent),
-                "ent_num is not in sdn.csv",
-                {"ent_num": str(ent), "alt_name": alias_row.name},
-            )
+    for index, column in ((addresses, "Ent_num"), (aliases, "ent_num")):
+        for ent, sides in index.items():
+            for side in sides:
+                cells = {column: str(ent), "value": side.value}
+                yield Rejected(side.source, side.row, column, str(ent), "ent_num is not in sdn.csv", cells)

@@ -37,7 +37,7 @@ from pathlib import Path
 
 from dualuse_sanctions.countries import try_iso2
 from dualuse_sanctions.identifiers import parse_date, refine_scheme, scheme_for_label
-from dualuse_sanctions.reading import DEFAULT_MAX_BYTES, iter_xml, local_name
+from dualuse_sanctions.reading import DEFAULT_MAX_BYTES, iter_xml
 from dualuse_sanctions.records import Event, Ident, Kind, PartyRecord, Rejected
 
 __all__ = ["parse_ofac_xml"]
@@ -45,19 +45,21 @@ __all__ = ["parse_ofac_xml"]
 _KINDS: dict[str, Kind] = {"individual": "person", "entity": "company", "vessel": "vessel", "aircraft": "aircraft"}
 
 
+def _path(element: ET.Element, path: tuple[str, ...]) -> str:
+    """An ElementPath for local names ``path`` in the namespace of ``element``."""
+    tag = element.tag
+    namespace = tag[: tag.index("}") + 1] if tag.startswith("{") else ""
+    return "/".join(namespace + name for name in path)
+
+
 def _children(element: ET.Element, *path: str) -> list[ET.Element]:
-    """Descendants along ``path`` of local names (namespace-agnostic)."""
-    level = [element]
-    for name in path:
-        level = [child for parent in level for child in parent if local_name(child.tag) == name]
-    return level
+    """Descendants along ``path`` of local names (ElementTree's C search)."""
+    return element.findall(_path(element, path))
 
 
 def _text(element: ET.Element, *path: str) -> str | None:
-    found = _children(element, *path)
-    if not found or found[0].text is None:
-        return None
-    return found[0].text.strip() or None
+    text = element.findtext(_path(element, path))
+    return (text.strip() or None) if text else None
 
 
 def _names(entity: ET.Element) -> tuple[str | None, list[str]]:
@@ -99,7 +101,7 @@ def parse_ofac_xml(path: Path, *, prefix: str = "ofac-sdn-xml", max_bytes: int =
 
     A file with a DTD or entity declarations is refused (:class:`dualuse.errors.InputError`).
 
-    Example:
+    Examples:
         >>> import pathlib, tempfile
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "SDN_ENHANCED.XML"
         >>> _ = path.write_text('<sanctionsData><entities><entity id="7"><generalInfo><entityType>Entity'

@@ -62,7 +62,7 @@ def parse_targets_simple(
 ) -> Iterator[Event]:
     """One event per data row of ``targets.simple.csv``.
 
-    Example:
+    Examples:
         >>> import pathlib, tempfile
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "targets.simple.csv"
         >>> _ = path.write_text("id,schema,name,aliases,countries,identifiers,program_ids,dataset,first_seen\\n"
@@ -115,7 +115,7 @@ def _values(properties: Mapping[str, Any], name: str) -> list[str]:
 def parse_ftm_json(path: Path, *, prefix: str = "opensanctions", max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Event]:
     """One event per line of a FollowTheMoney JSON-lines file (``source_row`` is the line number).
 
-    Example:
+    Examples:
         >>> import json, pathlib, tempfile
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "entities.ftm.json"
         >>> _ = path.write_text(json.dumps({"id": "NK-1", "schema": "Company", "properties": {

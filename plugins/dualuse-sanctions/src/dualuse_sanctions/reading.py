@@ -137,7 +137,7 @@ def iter_csv_records(
 def local_name(tag: str) -> str:
     """The tag without its ``{namespace}``.
 
-    Example:
+    Examples:
         >>> local_name("{https://example.org/ns}entity")
         'entity'
     """
@@ -156,12 +156,14 @@ def iter_xml(path: Path, record: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> 
             str(path), events=("start", "end"), forbid_dtd=True, forbid_entities=True, forbid_external=True
         )
         parents: list[ET.Element] = []
+        suffix = "}" + record
         for event, element in events:
             if event == "start":
                 parents.append(element)
                 continue
             parents.pop()
-            if local_name(element.tag) == record:
+            tag = element.tag
+            if tag == record or tag.endswith(suffix):
                 yield element
                 element.clear()
                 if parents:  # drop the finished record from its parent, so memory stays flat
@@ -243,7 +245,7 @@ class _JsonStream:
 def iter_json_array(path: Path, key: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Any]:
     """The items of a JSON array, one at a time: the top-level array, or the array under ``key``.
 
-    Example:
+    Examples:
         >>> import pathlib, tempfile
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "csl.json"
         >>> _ = path.write_text('{"total": 2, "results": [{"name": "A"}, {"name": "B"}]}')

@@ -31,6 +31,7 @@ from dualuse.schema import polars_schema
 
 __all__ = [
     "EXTRA_COLUMNS",
+    "Batch",
     "Event",
     "FileTally",
     "Ident",
@@ -39,6 +40,7 @@ __all__ = [
     "ParseResult",
     "PartyRecord",
     "Rejected",
+    "Tallies",
     "batches",
     "collect",
     "parties_frame",
@@ -166,7 +168,7 @@ was merged into the party (its provenance)."""
 def parties_frame(records: Iterable[PartyRecord]) -> pl.DataFrame:
     """A ``parties`` frame (canonical columns, then :data:`EXTRA_COLUMNS`) from records.
 
-    Example:
+    Examples:
         >>> frame = parties_frame([PartyRecord(party_id="p", name="N", source="s", source_row=3,
         ...     identifiers=[Ident("BIN", "220340015717", "KZ", "Identification Number")])])
         >>> frame.row(0, named=True)["identifiers"]
@@ -205,7 +207,7 @@ def rejects_frame(rejects: Iterable[Rejected]) -> pl.DataFrame:
 
     ``row`` is 0-based, as the layout asks (``source_row - 1``).
 
-    Example:
+    Examples:
         >>> rejects_frame([Rejected("x:a.csv", 3, "ent_num", "?", "not a number", {"ent_num": "?"})]).row(0)
         (2, 'ent_num', '?', 'not a number', 'x:a.csv', '?')
     """
@@ -269,7 +271,7 @@ class Batch:
 def batches(events: Iterable[Event], batch_size: int = 50_000, tallies: Tallies | None = None) -> Iterator[Batch]:
     """Turn a stream of events into frames of at most ``batch_size`` parties (memory stays bounded).
 
-    Example:
+    Examples:
         >>> events = [PartyRecord(party_id=str(i), name="N", source="s", source_row=i) for i in range(1, 6)]
         >>> [b.parties.height for b in batches(events, batch_size=2)]
         [2, 2, 1]

@@ -59,7 +59,7 @@ class _Group:
 def parse_uk_csv(path: Path, *, prefix: str = "uk-sanctions", max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Event]:
     """One event per data row of ``UK-Sanctions-List.csv`` (rows numbered from 1 after the header).
 
-    Example:
+    Examples:
         >>> import pathlib, tempfile
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "UK-Sanctions-List.csv"
         >>> _ = path.write_text("Report Date: 13-Feb-2026\\nUnique ID,Name 6,Name type,Regime Name,Designation Type,"

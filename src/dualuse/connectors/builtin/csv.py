@@ -3,8 +3,9 @@
 Encoding detection reads the first 64 KiB: valid UTF-8 is UTF-8 (a BOM is skipped); otherwise,
 when the bytes decode as cp1251 into mostly Cyrillic letters, the file is cp1251. Pass
 ``encoding=`` to override. A file that is not UTF-8 is transcoded in 1 MiB chunks into the
-connector's cache folder, then scanned lazily like any other; an undecodable byte is an
-:class:`~dualuse.errors.InputError` naming the file and the line.
+connector's cache folder; an undecodable byte is an :class:`~dualuse.errors.InputError` naming
+the file and the line. Records are then parsed in chunks of about ``batch_rows`` that end on a
+record boundary (:func:`record_chunks`), so memory stays bounded whatever the file size.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from __future__ import annotations
 import codecs
 import csv as std_csv
 import hashlib
+import io
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -22,11 +25,11 @@ from dualuse.connectors.base import FetchContext
 from dualuse.connectors.builtin.files import LINE, FileConfig, FileConnector
 from dualuse.errors import InputError
 
-__all__ = ["CsvConfig", "CsvConnector", "detect_delimiter", "detect_encoding", "transcode"]
+__all__ = ["CsvConfig", "CsvConnector", "detect_delimiter", "detect_encoding", "record_chunks", "transcode"]
 
 _HEAD = 64 * 1024
 _CHUNK = 1024 * 1024
-_DELIMITERS = ",;\t|"
+_DELIMITERS = ";\t|,"  # ties go to the earlier one: a ";" file often has decimal commas, a "," file rarely has ";"
 
 
 class CsvConfig(FileConfig):
@@ -86,19 +89,23 @@ def detect_encoding(head: bytes, *, file: str = "") -> str:
 def detect_delimiter(sample: str, *, default: str = ",") -> str:
     """The delimiter of a CSV sample: one of ``,;\\t|`` (``default`` when unsure).
 
+    The delimiter that splits every line of the sample into the same number (> 1) of fields wins;
+    quotes are respected, so commas inside a header such as ``Вес нетто, кг`` do not mislead it.
+
     Example:
-        >>> detect_delimiter("G33;G46\\n8542310000;1 200,50\\n"), detect_delimiter("t,i,j\\n2023,156,398\\n")
+        >>> detect_delimiter("G33;Вес нетто, кг\\n8542310000;1 200,50\\n"), detect_delimiter("t,i,j\\n2023,156,398\\n")
         (';', ',')
     """
-    lines = sample.splitlines()[:20]
+    lines = sample.splitlines()[:50]
     if len(lines) > 1 and not sample.endswith(("\n", "\r")):
         lines = lines[:-1]  # the last line of a sample may be cut
-    try:
-        return std_csv.Sniffer().sniff("\n".join(lines), delimiters=_DELIMITERS).delimiter
-    except std_csv.Error:
-        counts = {d: lines[0].count(d) for d in _DELIMITERS} if lines else {}
-        best = max(counts, key=lambda d: counts[d], default=default)
-        return best if counts.get(best) else default
+    lines = [line for line in lines if line.strip()]
+    best, best_fields = default, 1
+    for delimiter in _DELIMITERS:
+        widths = {len(row) for row in std_csv.reader(lines, delimiter=delimiter)}
+        if len(widths) == 1 and (fields := widths.pop()) > best_fields:
+            best, best_fields = delimiter, fields
+    return best
 
 
 def _line_of(data: bytes, position: int, before: int) -> int:
@@ -150,6 +157,51 @@ def _first_invalid_utf8(path: Path) -> tuple[int, str] | None:
             lines_before += chunk.count(b"\n")
 
 
+@dataclass(frozen=True)
+class _Reading:
+    path: Path
+    delimiter: str
+    bytes_per_line: int
+
+
+def record_chunks(path: Path, chunk_bytes: int) -> Iterator[bytes]:
+    """The records after the header line, in chunks of about ``chunk_bytes`` that end on a record boundary.
+
+    A line break ends a record only when the quotes before it are balanced (RFC 4180 doubles a
+    quote inside a quoted field, which keeps the count even), so quoted line breaks stay inside.
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
+        >>> _ = path.write_bytes(b'a,b\\n1,"x\\ny"\\n2,z\\n3,w\\n')
+        >>> list(record_chunks(path, 4))
+        [b'1,"x\\ny"\\n', b'2,z\\n', b'3,w\\n']
+    """
+    with path.open("rb") as handle:
+        header = handle.readline()
+        while header.count(b'"') % 2:  # a header cell with a line break
+            more = handle.readline()
+            if not more:
+                return
+            header += more
+        carry = b""
+        while True:
+            block = handle.read(max(chunk_bytes, 1))
+            data = carry + block
+            if not block:
+                if data:
+                    yield data
+                return
+            cut = data.rfind(b"\n")
+            while cut != -1 and data.count(b'"', 0, cut + 1) % 2:
+                cut = data.rfind(b"\n", 0, cut)
+            if cut == -1:
+                carry = data
+                continue
+            yield data[: cut + 1]
+            carry = data[cut + 1 :]
+
+
 class CsvConnector(FileConnector[CsvConfig]):
     """Read a delimited text file through a mapping preset; ``source_row`` is its line (header = 1).
 
@@ -192,19 +244,46 @@ class CsvConnector(FileConnector[CsvConfig]):
         delimiter = (
             self.config.delimiter or (self.preset.delimiter if self.preset else None) or detect_delimiter(sample)
         )
+        lines = max(sample.count("\n"), 1)
+        self._reading = _Reading(readable, delimiter, max(len(head) // lines, 1))
         return pl.scan_csv(
             readable,
             separator=delimiter,
             infer_schema=False,
-            null_values=(self.preset.null_values or None) if self.preset else None,
+            null_values=self._null_values(),
             row_index_name=LINE,
             row_index_offset=2,
             raise_if_empty=False,
             truncate_ragged_lines=False,
         )
 
+    def _null_values(self) -> list[str] | None:
+        return (self.preset.null_values or None) if self.preset else None
+
     def _batches(self, raw: pl.LazyFrame) -> Iterator[pl.DataFrame]:
+        """Parse the file chunk by chunk (about ``batch_rows`` records each), so memory stays bounded.
+
+        polars' own streaming reader runs ahead of a slow consumer and can hold the whole file.
+        """
+        reading = self._reading
+        columns = [name for name in raw.collect_schema() if name != LINE]
+        first = 2
         try:
-            yield from super()._batches(raw)
-        except pl.exceptions.ComputeError as exc:
-            raise InputError(f"cannot parse as CSV: {str(exc).splitlines()[0]}", file=str(self.config.path)) from None
+            for chunk in record_chunks(reading.path, self.config.batch_rows * reading.bytes_per_line):
+                batch = pl.read_csv(
+                    io.BytesIO(chunk),  # polars copies from a file object; a bare bytes buffer can be borrowed
+                    has_header=False,
+                    new_columns=columns,
+                    separator=reading.delimiter,
+                    infer_schema=False,
+                    null_values=self._null_values(),
+                    raise_if_empty=False,
+                    truncate_ragged_lines=False,
+                ).rechunk()  # one chunk per column: polars 2.1 panics formatting text of filtered multi-chunk rows
+                batch = batch.with_row_index(LINE, offset=first)
+                first += batch.height
+                yield batch
+        except pl.exceptions.PolarsError as exc:
+            raise InputError(
+                f"cannot parse as CSV near row {first}: {str(exc).splitlines()[0]}", file=str(self.config.path)
+            ) from None

@@ -20,7 +20,7 @@ from pydantic import Field, field_validator
 from dualuse.connectors.base import Connector, ConnectorConfig, FetchContext, TableName
 from dualuse.connectors.mapping import CompiledMapping, MappingPreset, compile_mapping, get_preset, identity_preset
 from dualuse.rejects import make_rejects
-from dualuse.schema import validate
+from dualuse.schema import polars_schema, validate
 
 __all__ = ["LINE", "FileConfig", "FileConnector"]
 
@@ -36,7 +36,7 @@ class FileConfig(ConnectorConfig):
     table: TableName = "shipments"
     source: str | None = None
     usd_rate: float | None = Field(default=None, gt=0)
-    batch_rows: int = Field(default=500_000, ge=1)
+    batch_rows: int = Field(default=100_000, ge=1)  # bounds memory; larger batches are not faster
 
     @field_validator("path")
     @classmethod
@@ -104,8 +104,6 @@ class FileConnector(Connector[ConfigT], abc.ABC):
             context.progress(batch.height, None, self.source_name)
 
     def _canonical(self) -> pl.Schema:
-        from dualuse.schema import polars_schema
-
         return polars_schema(self.output_table())
 
     def _batches(self, raw: pl.LazyFrame) -> Iterator[pl.DataFrame]:

@@ -43,7 +43,7 @@ SCORE_WEIGHTS: dict[str, float] = {"identifiers": 0.25, "product": 0.35, "time":
 def chain_id(shipment_ids: Sequence[str]) -> str:
     """The stable id of a chain: a digest of its shipment ids, first leg first.
 
-    Example:
+    Examples:
         >>> chain_id(["a", "b"])
         'ch-9abe6de24a871364'
     """
@@ -100,6 +100,13 @@ def chains(
     and departure; ``max_hops`` the number of legs of a chain (at least 2). With ``list`` (a list
     name such as ``"chpl"`` or a :class:`~dualuse.lists.DualUseList`) only chains that carry
     listed goods on some leg are kept, and ``list_item`` names the item.
+
+    Examples:
+        >>> from dualuse.synth.shipments import generate_shipments, demo_cases
+        >>> s = generate_shipments(seed=0, chains=0, background=0, decoys=0, planted=demo_cases())
+        >>> result = chains(s.shipments, hubs=["KZ", "KG"], list="chpl")
+        >>> result.chains.group_by("route").agg(pl.len(), pl.col("value_usd").sum().round(2)).sort("route").rows()
+        [('CN>KG>RU', 7, 3700.0), ('CN>KZ>RU', 12, 1150000.0)]
     """
     if max_hops < 2:
         raise InputError(f"max_hops {max_hops}: a chain has at least 2 legs", column="max_hops")
@@ -227,7 +234,6 @@ def _describe(
         pl.len().alias("legs"),
     )
     ids = ids.with_columns(
-        pl.col("shipment_ids").list.join("|").map_elements(_digest, return_dtype=pl.String).alias("chain_id"),
         pl.concat_str(pl.col("origin"), pl.lit(">"), pl.col("countries").list.join(">")).alias("route"),
         pl.concat_list(pl.col("first_party"), pl.col("next_parties")).alias("parties"),
         (pl.col("final_value") * pl.col("quantity") / pl.col("final_quantity")).alias("value_usd"),
@@ -248,8 +254,20 @@ def _describe(
     )
     names = parties.select("party_id", "name")
     weights = SCORE_WEIGHTS
+    joined = ids["shipment_ids"].list.join("|").to_list()
+    ids = ids.with_columns(pl.Series("chain_id", [_digest(text) for text in joined], dtype=pl.String))
+    party_names = (
+        ids.select("path", "parties")
+        .with_columns(pl.int_ranges(0, pl.col("parties").list.len()).alias("position"))
+        .explode("parties", "position")
+        .join(names, left_on="parties", right_on="party_id", how="left")
+        .sort("path", "position")
+        .group_by("path", maintain_order=True)
+        .agg(pl.col("name").alias("party_names"))
+    )
     chain_frame = (
         ids.join(scores, on="path", how="left")
+        .join(party_names, on="path", how="left")
         .with_columns(
             (
                 weights["identifiers"] * pl.col("score_identifiers")
@@ -260,9 +278,6 @@ def _describe(
             .clip(0.0, 1.0)
             .round(4)
             .alias("score"),
-            pl.col("parties")
-            .list.eval(pl.element().replace_strict(names["party_id"], names["name"], default=None))
-            .alias("party_names"),
             pl.lit(None, pl.String).alias("list_item"),
         )
         .select(
