@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import types
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -303,7 +304,7 @@ def empty(table: str) -> pl.DataFrame:
     return pl.DataFrame(schema=polars_schema(table))
 
 
-def from_records(records: list[BaseModel] | list[dict[str, Any]], table: str) -> pl.DataFrame:
+def from_records(records: Sequence[BaseModel] | Sequence[Mapping[str, Any]], table: str) -> pl.DataFrame:
     """Build a canonical frame from records (models or dicts, validated by the model).
 
     Examples:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import polars as pl
 import pytest
@@ -22,8 +23,8 @@ from dualuse.schema import (
 )
 
 
-def _flows(**overrides: list[object]) -> pl.DataFrame:
-    base: dict[str, list[object]] = {
+def _flows(**overrides: Sequence[object]) -> pl.DataFrame:
+    base: dict[str, Sequence[object]] = {
         "period": [dt.date(2023, 1, 1)],
         "freq": ["A"],
         "reporter": ["CN"],
