@@ -46,7 +46,9 @@ def main() -> None:
     for m in results:
         ratio = f"{m.ratio:.1f}x" if m.ratio else "-"
         base = f"{m.baseline_value:,.1f}" if m.baseline_value is not None else "-"
-        table.add_row(m.benchmark, m.figure, f"{m.value:,.1f}", m.baseline, base, ratio, f"{m.peak_mb:,.0f}", m.target)
+        table.add_row(
+            m.benchmark, m.figure, f"{m.value:,.1f}", m.baseline, base, ratio, f"{m.peak_mb:,.0f}", m.target, m.note
+        )
     Console().print(table)
     if args.json:
         args.json.write_text(json.dumps([m.__dict__ | {"ratio": m.ratio} for m in results], indent=2))

@@ -18,16 +18,11 @@ __all__ = ["register"]
 _SHOWN = ("query_name", "match_name", "score", "match_programs", "explanation")
 
 
-def _read(path: Path) -> pl.DataFrame:
-    """A table from CSV, Parquet or Excel."""
+def _read(spec: str) -> pl.DataFrame:
+    """A table from CSV, Parquet or Excel, or a workspace table by name."""
     import polars as pl
 
-    if path.suffix.lower() in (".xlsx", ".xls", ".xlsm"):
-        if not path.exists():
-            raise InputError("no such file", file=str(path))
-        frame = pl.read_excel(path)
-    else:
-        frame = read_table(path)
+    frame = read_table(spec)
     if "identifiers" in frame.columns and not isinstance(frame.schema["identifiers"], pl.List):
         frame = frame.drop("identifiers")  # only structured (Parquet) identifiers can be compared
     return frame
@@ -90,8 +85,8 @@ def register(app: typer.Typer) -> None:
             raise InputError("--against WATCHLIST is required")
         from dualuse.screening import screen
 
-        queries = _read(Path(names))
-        watch = _read(against)
+        queries = _read(names)
+        watch = _read(str(against))
         if "name" not in watch.columns and name_column in watch.columns:
             watch = watch.rename({name_column: "name"})
         result = screen(queries, watch, threshold=threshold, name_column=name_column, kind=kind)

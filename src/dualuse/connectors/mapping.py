@@ -320,7 +320,14 @@ class CompiledMapping:
 
     def split(self, batch: pl.DataFrame, keep: Sequence[str] = ()) -> tuple[pl.DataFrame, pl.DataFrame]:
         """``(mapped good rows, bad input rows with a __why struct)``; ``keep`` columns pass through."""
-        work = batch.with_columns(**self.texts).with_columns(**{f"__v:{t}": v for t, v in self.values.items()})
+        good, bad = self.split_lazy(batch.lazy(), keep)
+        accepted, rejected = pl.collect_all([good, bad])
+        return accepted, rejected
+
+    def split_lazy(self, frame: pl.LazyFrame, keep: Sequence[str] = ()) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+        """:meth:`split` as two lazy queries over one input, for a whole-file streaming plan."""
+        columns = frame.collect_schema().names()
+        work = frame.with_columns(**self.texts).with_columns(**{f"__v:{t}": v for t, v in self.values.items()})
         flags = [c.bad.fill_null(False) for c in self.checks]
         if flags:
             work = work.with_columns(pl.any_horizontal(flags).alias("__bad"))
@@ -338,7 +345,7 @@ class CompiledMapping:
             condition = check.bad.fill_null(False)
             why = (pl.when(condition) if why is None else why.when(condition)).then(info)
         bad = bad_rows.with_columns(why.otherwise(None).alias("__why")) if why is not None else bad_rows
-        return good, bad.select(*batch.columns, *(["__why"] if why is not None else []))
+        return good, bad.select(*columns, *(["__why"] if why is not None else []))
 
 
 @lru_cache(maxsize=65536)

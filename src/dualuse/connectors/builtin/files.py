@@ -9,10 +9,12 @@ record index and every input cell as text.
 from __future__ import annotations
 
 import abc
+import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, NamedTuple, TypeVar
 
 import polars as pl
 from pydantic import Field, field_validator
@@ -22,7 +24,7 @@ from dualuse.connectors.mapping import CompiledMapping, MappingPreset, compile_m
 from dualuse.rejects import make_rejects
 from dualuse.schema import polars_schema, validate
 
-__all__ = ["LINE", "FileConfig", "FileConnector"]
+__all__ = ["LINE", "FileConfig", "FileConnector", "Plan"]
 
 LINE = "__line"
 """The working column that holds ``source_row`` while a file is read."""
@@ -86,51 +88,73 @@ class FileConnector(Connector[ConfigT], abc.ABC):
     def scan(self, context: FetchContext) -> pl.LazyFrame:
         """The raw file as a LazyFrame with a ``__line`` column holding ``source_row``."""
 
+    def plan(self, context: FetchContext) -> Plan:
+        """The whole file as two lazy queries, accepted and rejected rows, for the streaming engine.
+
+        This is what the store runs: one scan, mapped and validated by expressions, written by
+        streaming sinks, so no Python loop touches the rows and memory stays bounded.
+        """
+        raw = self.scan(context)
+        return self._plan(raw, self._compile(raw.collect_schema()))
+
     def fetch(self, context: FetchContext) -> Iterator[pl.DataFrame]:
         """Read the file in batches; quarantine unreadable cells; yield canonical frames."""
         raw = self.scan(context)
-        schema = raw.collect_schema()
+        compiled = self._compile(raw.collect_schema())
+        for batch in self._batches(raw):
+            accepted, rejected = pl.collect_all(list(self._plan(batch.lazy(), compiled)))
+            if rejected.height:
+                context.reject(rejected)
+            yield accepted
+            context.progress(batch.height, None, self.source_name)
+
+    def _compile(self, schema: pl.Schema) -> _Compiled:
         columns = [c for c in schema if c != LINE]
         preset = self.preset or identity_preset(self.output_table(), columns)
         mapping = compile_mapping(preset, schema, file=str(self.config.path), usd_rate=self.config.usd_rate)
-        canonical = self._canonical()
+        canonical = polars_schema(self.output_table())
         provided = [
             pl.format("{}:{}", pl.lit(self.source_name), pl.col(LINE)).alias(column)
             for column in ("shipment_id", "party_id")
             if column in canonical and column not in mapping.targets
         ]
-        for batch in self._batches(raw):
-            yield self._map_batch(batch, mapping, provided, context)
-            context.progress(batch.height, None, self.source_name)
-
-    def _canonical(self) -> pl.Schema:
-        return polars_schema(self.output_table())
+        return _Compiled(mapping, tuple(provided))
 
     def _batches(self, raw: pl.LazyFrame) -> Iterator[pl.DataFrame]:
         yield from raw.collect_batches(chunk_size=self.config.batch_rows)
 
-    def _map_batch(
-        self, batch: pl.DataFrame, mapping: CompiledMapping, provided: list[pl.Expr], context: FetchContext
-    ) -> pl.DataFrame:
-        good, bad = mapping.split(batch, keep=[LINE])
-        if bad.height:
-            context.reject(
-                make_rejects(
-                    bad.with_columns(pl.col(LINE).alias("source_row")),
-                    row=pl.col(LINE) - self.first_row,
-                    column=pl.col("__why").struct.field("column"),
-                    value=pl.col("__why").struct.field("value"),
-                    reason=pl.col("__why").struct.field("reason"),
-                )
-            )
+    def _plan(self, raw: pl.LazyFrame, compiled: _Compiled) -> Plan:
+        """Map, then validate once with :func:`dualuse.schema.validate`, all as lazy expressions."""
+        good, bad = compiled.mapping.split_lazy(raw, keep=[LINE])
+        unreadable = make_rejects(
+            bad.with_columns(pl.col(LINE).alias("source_row")),  # type: ignore[arg-type]  # lazy-safe
+            row=pl.col(LINE) - self.first_row,
+            column=pl.col("__why").struct.field("column"),
+            value=pl.col("__why").struct.field("value"),
+            reason=pl.col("__why").struct.field("reason"),
+        )
         mapped = good.with_columns(
-            *provided, pl.lit(self.source_name).alias("source"), pl.col(LINE).cast(pl.Int64).alias("source_row")
+            *compiled.provided, pl.lit(self.source_name).alias("source"), pl.col(LINE).cast(pl.Int64).alias("source_row")
         ).drop(LINE)
-        checked = validate(mapped, self.output_table())
-        if checked.rejected.height:
-            context.reject(
-                checked.rejected.with_columns(
-                    (pl.col("source_row").cast(pl.Int64) - self.first_row).cast(pl.UInt32).alias("row")
-                )
-            )
-        return checked.accepted
+        with warnings.catch_warnings():
+            # validate() asks a LazyFrame for .columns/.schema: it resolves the schema once, no data is read
+            warnings.simplefilter("ignore", pl.exceptions.PerformanceWarning)
+            checked = validate(mapped, self.output_table())  # type: ignore[arg-type]  # lazy-safe
+        invalid = checked.rejected.with_columns(
+            (pl.col("source_row").cast(pl.Int64) - self.first_row).cast(pl.UInt32).alias("row")
+        )
+        rejected: pl.LazyFrame = pl.concat([unreadable.lazy(), invalid.lazy()], how="diagonal_relaxed")
+        return Plan(checked.accepted.lazy(), rejected)
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    mapping: CompiledMapping
+    provided: tuple[pl.Expr, ...]  # shipment_id / party_id made from source and line when not mapped
+
+
+class Plan(NamedTuple):
+    """A file connector's output as two lazy queries over one scan: accepted and rejected rows."""
+
+    accepted: pl.LazyFrame
+    rejected: pl.LazyFrame
