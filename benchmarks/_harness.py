@@ -11,6 +11,7 @@ import resource
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 __all__ = ["Measurement", "Timing", "measure"]
@@ -47,12 +48,26 @@ class Measurement:
         return self.value / self.baseline_value if self.higher_is_better else self.baseline_value / self.value
 
 
+def _peak_mb() -> float:
+    """This process's own peak resident memory.
+
+    ``VmHWM`` belongs to the process's address space, which is new after exec; ``ru_maxrss`` is
+    not reset by exec on Linux and would report the parent's peak when the parent was larger.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _child(fn: Callable[..., Any], args: tuple[Any, ...], queue: Any) -> None:
     start = time.perf_counter()
     result = fn(*args)
     seconds = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    queue.put((seconds, peak_mb, result))
+    queue.put((seconds, _peak_mb(), result))
 
 
 def measure(fn: Callable[..., Any], *args: Any) -> Timing:

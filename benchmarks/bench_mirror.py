@@ -10,7 +10,9 @@ per size to the system temp folder (``dualuse-bench/``) and reused. Figures:
   same pairing (group-by sum per flow key on each side, outer merge, gap and ratio), both on the
   same subset of at most 2 million flows (pandas needs several times the memory of the full year).
 
-The input is read from Parquet before the clock starts; timing covers the call alone.
+``mirror`` is given the file lazily (``pl.scan_parquet``) inside the measured child process, so
+the time includes reading the needed columns and the peak is the child's own (input, pairing and
+output together). The pandas baseline reads its input before its clock starts.
 """
 
 from __future__ import annotations
@@ -46,15 +48,16 @@ def _input(flows: int) -> Path:
 
 
 def run_dualuse(path: Path) -> tuple[float, int, int]:
-    """Seconds for ``mirror`` on the file, reports in, rows out."""
+    """Seconds for ``mirror`` on the file (read included), reports in, rows out."""
     import polars as pl
 
     from dualuse.flows import mirror
 
-    flows = pl.read_parquet(path)
+    flows = pl.scan_parquet(path)
+    reports = flows.select(pl.len()).collect().item()  # from the Parquet footer: no data read
     start = time.perf_counter()
     out = mirror(flows)
-    return time.perf_counter() - start, flows.height, out.height
+    return time.perf_counter() - start, reports, out.height
 
 
 def run_pandas(path: Path) -> tuple[float, int, int]:
@@ -103,7 +106,7 @@ def run(scale: float) -> list[Measurement]:
             peak_mb=whole.peak_mb,
             target="<= 60 s, <= 8,192 MB at scale 1.0",
             higher_is_better=False,
-            note="full mirror: pairing, margins, reliability, reconciliation, evidence lists",
+            note="full mirror from a lazy Parquet scan (read included): pairing, margins, reliability, reconciliation, evidence lists",
         ),
         Measurement(
             benchmark="mirror",

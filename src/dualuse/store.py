@@ -12,10 +12,13 @@ manifest written last: a fetch that fails midway leaves no table behind, and a f
 manifest is never listed. Fetching the same query again reuses the stored table unless
 ``refresh=True``.
 
-Every batch a connector yields is validated with :func:`dualuse.schema.validate`. In the rejected
-rows, ``row`` is the 0-based record index for the file connectors (rows they quarantine
-themselves) and the 0-based position among the rows yielded for other connectors; ``source_row``
-is always kept, so a rejected row can be found in its input either way.
+A file connector (CSV, Parquet, Excel) maps and validates the whole file in one lazy query that
+polars' streaming engine sinks straight into both Parquet files (:meth:`FileConnector.write
+<dualuse.connectors.builtin.FileConnector.write>`): multi-threaded, memory bounded, each row
+validated once. Every batch any other connector yields is validated here with
+:func:`dualuse.schema.validate`. In the rejected rows, ``row`` is the 0-based record index for
+the file connectors and the 0-based position among the rows yielded for other connectors;
+``source_row`` is always kept, so a rejected row can be found in its input either way.
 
 Example:
     >>> import pathlib, tempfile
@@ -43,12 +46,13 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-import pyarrow as pa  # type: ignore[import-untyped]
-import pyarrow.parquet as pq  # type: ignore[import-untyped]
+import pyarrow as pa
+import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict
 
 from dualuse._version import __version__
 from dualuse.connectors.base import FetchContext
+from dualuse.connectors.builtin.files import FileConnector
 from dualuse.connectors.manager import get_connector
 from dualuse.errors import ConfigError, ConnectorError, DualuseError, InputError
 from dualuse.rejects import empty_rejects
@@ -253,19 +257,14 @@ class Workspace:
                 on_reject=rejected.append,
             )
             table = connector.output_table()
-            writer = _TableWriter(staging / _DATA)
-            offset = 0
-            for batch in _batches(connector.fetch(context), connector_name):
-                checked = validate(batch, table)
-                if checked.rejected.height:
-                    rejected.append(checked.rejected.with_columns((pl.col("row") + offset).cast(pl.UInt32)))
-                writer.write(checked.accepted)
-                offset += batch.height
-            schema = writer.close(pl.DataFrame(schema=_canonical(table)).schema)
-            rejects = (
-                pl.concat(rejected, how="diagonal_relaxed") if rejected else empty_rejects(list(_canonical(table)))
-            )
-            rejects.write_parquet(staging / _REJECTED)
+            if isinstance(connector, FileConnector):
+                # a file connector maps and validates by itself, streaming the whole file into both files
+                rows_accepted, rows_rejected = connector.write(context, staging / _DATA, staging / _REJECTED)
+                schema = pl.read_parquet_schema(staging / _DATA)
+            else:
+                rows_accepted, rows_rejected, schema = _write_batches(
+                    connector.fetch(context), connector_name, table, staging, rejected
+                )
             distribution = next((p.distribution for p in plugin_report() if connector_name in p.connectors), "unknown")
             manifest = Manifest(
                 name=name,
@@ -275,8 +274,8 @@ class Workspace:
                 config=connector.config.public_dump(),
                 query_key=key,
                 fetched_at=dt.datetime.now(dt.UTC),
-                rows_accepted=writer.rows,
-                rows_rejected=rejects.height,
+                rows_accepted=rows_accepted,
+                rows_rejected=rows_rejected,
                 content_hash=_file_hash(staging / _DATA),
                 library_version=__version__,
                 schema_={column: str(dtype) for column, dtype in schema.items()},
@@ -287,6 +286,31 @@ class Workspace:
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)
         return self.table(name)
+
+
+def _write_batches(
+    fetched: Iterable[pl.DataFrame] | pl.LazyFrame,
+    connector: str,
+    table: str,
+    staging: Path,
+    rejected: list[pl.DataFrame],
+) -> tuple[int, int, pl.Schema]:
+    """Validate and store what a connector yields (``rejected`` holds what it rejected itself).
+
+    Returns (rows accepted, rows rejected, schema).
+    """
+    writer = _TableWriter(staging / _DATA)
+    offset = 0
+    for batch in _batches(fetched, connector):
+        checked = validate(batch, table)
+        if checked.rejected.height:
+            rejected.append(checked.rejected.with_columns((pl.col("row") + offset).cast(pl.UInt32)))
+        writer.write(checked.accepted)
+        offset += batch.height
+    schema = writer.close(pl.DataFrame(schema=_canonical(table)).schema)
+    rejects = pl.concat(rejected, how="diagonal_relaxed") if rejected else empty_rejects(list(_canonical(table)))
+    rejects.write_parquet(staging / _REJECTED)
+    return writer.rows, rejects.height, schema
 
 
 def _canonical(table: str) -> pl.Schema:

@@ -291,6 +291,9 @@ def identity_preset(table: Literal["shipments", "flows", "parties"], columns: Se
     return MappingPreset(name=f"identity-{table}", table=table, columns=rules, origin="identity")
 
 
+_WHY = pl.Struct({"column": pl.String, "value": pl.String, "reason": pl.String})
+
+
 @dataclass(frozen=True)
 class _Check:
     """How to tell that one cell could not be read, and why (the reason is built for bad rows only)."""
@@ -320,21 +323,19 @@ class CompiledMapping:
 
     def split(self, batch: pl.DataFrame, keep: Sequence[str] = ()) -> tuple[pl.DataFrame, pl.DataFrame]:
         """``(mapped good rows, bad input rows with a __why struct)``; ``keep`` columns pass through."""
-        good, bad = self.split_lazy(batch.lazy(), keep)
-        accepted, rejected = pl.collect_all([good, bad])
-        return accepted, rejected
+        work = self.apply(batch.lazy(), keep=[*batch.columns]).collect()
+        readable = pl.col("__why").is_null()
+        good = work.filter(readable).select(*self.values, *[pl.col(f"__in:{c}").alias(c) for c in keep])
+        bad = work.filter(~readable).select(*[pl.col(f"__in:{c}").alias(c) for c in batch.columns], "__why")
+        return good, bad
 
-    def split_lazy(self, frame: pl.LazyFrame, keep: Sequence[str] = ()) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-        """:meth:`split` as two lazy queries over one input, for a whole-file streaming plan."""
-        columns = frame.collect_schema().names()
+    def apply(self, frame: pl.LazyFrame, keep: Sequence[str] = ()) -> pl.LazyFrame:
+        """Every row mapped, with ``__why`` (column, value, reason) set on rows with an unreadable cell.
+
+        Lazy and row-wise, so it streams. The mapped columns come first, then ``keep`` (input
+        columns, renamed ``__in:<name>``), then ``__why``; a bad cell's mapped value is null.
+        """
         work = frame.with_columns(**self.texts).with_columns(**{f"__v:{t}": v for t, v in self.values.items()})
-        flags = [c.bad.fill_null(False) for c in self.checks]
-        if flags:
-            work = work.with_columns(pl.any_horizontal(flags).alias("__bad"))
-            good_rows, bad_rows = work.filter(~pl.col("__bad")), work.filter(pl.col("__bad"))
-        else:
-            good_rows, bad_rows = work, work.clear()
-        good = good_rows.select(*[pl.col(f"__v:{t}").alias(t) for t in self.values], *keep)
         why: Any = None
         for check in self.checks:
             info = pl.struct(
@@ -344,8 +345,12 @@ class CompiledMapping:
             )
             condition = check.bad.fill_null(False)
             why = (pl.when(condition) if why is None else why.when(condition)).then(info)
-        bad = bad_rows.with_columns(why.otherwise(None).alias("__why")) if why is not None else bad_rows
-        return good, bad.select(*columns, *(["__why"] if why is not None else []))
+        reasons = why.otherwise(None) if why is not None else pl.lit(None, _WHY)
+        return work.select(
+            *[pl.col(f"__v:{t}").alias(t) for t in self.values],
+            *[pl.col(c).alias(f"__in:{c}") for c in keep],
+            reasons.alias("__why"),
+        )
 
 
 @lru_cache(maxsize=65536)

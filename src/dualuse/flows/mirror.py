@@ -47,7 +47,7 @@ import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
 
 from dualuse.errors import SchemaError
 from dualuse.flows._periods import BASELINE_END, month_index
-from dualuse.flows._prepare import EVIDENCE, harmonise, sum_or_null, with_optional
+from dualuse.flows._prepare import EVIDENCE, collect_compact, distinct_text, harmonise, sum_or_null
 from dualuse.hs import HSVersion
 
 __all__ = [
@@ -94,8 +94,10 @@ class _Codes:
         freqs = set(flows.get_column("freq").unique().to_list()) - {"A", "M"}
         if freqs:
             raise SchemaError(f"flows: freq must be 'A' or 'M', found {sorted(freqs)!r}")
-        countries = pl.concat([flows.get_column("reporter"), flows.get_column("partner")]).unique().sort()
-        return cls(countries, flows.get_column("hs_code").unique().sort(), flows.get_column("source").unique().sort())
+        countries = distinct_text(
+            pl.concat([flows.get_column("reporter").unique(), flows.get_column("partner").unique()])
+        )
+        return cls(countries, distinct_text(flows.get_column("hs_code")), distinct_text(flows.get_column("source")))
 
     def evidence_id(self) -> pl.Expr:
         """(source, source_row) packed into one Int64: cheap to sort, carry and join."""
@@ -190,7 +192,7 @@ def _side(flows: pl.DataFrame, side: Side, codes: _Codes) -> tuple[pl.DataFrame,
 
 
 def pair_reports(
-    flows: pl.DataFrame,
+    flows: pl.DataFrame | pl.LazyFrame,
     *,
     max_lag_months: int = 2,
     hs_version: HSVersion | str = HSVersion.HS2022,
@@ -218,30 +220,36 @@ def pair_reports(
 
 
 def _decode_evidence(frame: pl.DataFrame, codes: _Codes) -> pl.DataFrame:
-    """Replace each side's row numbers by its list of ``{source, source_row}``."""
+    """Replace each side's row numbers by its list of ``{source, source_row}``.
+
+    Each side's id lists are dropped from ``codes`` once used: this runs once, last, at the peak.
+    """
     empty = pl.lit([], pl.List(pl.Int64))
     columns = []
     for side in ("exporter", "importer"):
         name = f"{side}_evidence"
-        ids = pl.select(codes.ids[side].gather(frame.get_column(name)).fill_null(empty)).to_series()
+        ids = pl.select(codes.ids.pop(side).gather(frame.get_column(name)).fill_null(empty)).to_series()
         columns.append(codes.evidence(ids).alias(name))
+        del ids
     return frame.with_columns(columns)
 
 
 def _pair(
-    flows: pl.DataFrame, *, max_lag_months: int, hs_version: HSVersion | str, product_digits: int
+    flows: pl.DataFrame | pl.LazyFrame, *, max_lag_months: int, hs_version: HSVersion | str, product_digits: int
 ) -> tuple[pl.DataFrame, _Codes]:
     """:func:`pair_reports` with evidence still as Int64 ids (see :class:`_Codes`), sorted by
     ``period, exporter, importer, hs_code, freq``."""
     if max_lag_months < 0:
         raise ValueError(f"max_lag_months must be 0 or more, not {max_lag_months}")
-    flows = harmonise(with_optional(flows), hs_version)
-    codes = _Codes.of(flows)
-    (exports, codes.ids["exporter"]), (imports, codes.ids["importer"]) = (
-        _side(flows, "exporter", codes),
-        _side(flows, "importer", codes),
-    )
+    prepared = harmonise(collect_compact(flows), hs_version)
+    codes = _Codes.of(prepared)
+    active = _reporting(prepared, codes)
+    exports, codes.ids["exporter"] = _side(prepared, "exporter", codes)
+    imports, codes.ids["importer"] = _side(prepared, "importer", codes)
+    del prepared  # a lazy input was read into it: free it before the pairs are built
+    export_columns, import_columns = exports.columns, imports.columns
     joined = _same_period(exports, imports)
+    del exports, imports
     monthly = pl.col("__k") % 2 == 1
     if not max_lag_months or not joined.select(monthly.any()).item():
         combined = joined  # already in output order
@@ -249,8 +257,8 @@ def _pair(
         both = pl.col("lag_months").is_not_null()
         parts = [joined.filter(both | ~monthly)]
         rest = joined.filter(~both & monthly)
-        left = rest.filter(pl.col("export_period").is_not_null()).select(exports.columns)
-        right = rest.filter(pl.col("import_period").is_not_null()).select(imports.columns)
+        left = rest.filter(pl.col("export_period").is_not_null()).select(export_columns)
+        right = rest.filter(pl.col("import_period").is_not_null()).select(import_columns)
         for lag in range(1, max_lag_months + 1):  # then the nearest later month, each report used once
             if not left.height or not right.height:
                 break
@@ -265,7 +273,7 @@ def _pair(
         combined = pl.concat([*parts, left, right], how="diagonal_relaxed").sort("__m", "__k")
     period = pl.coalesce("export_period", "import_period")
     combined = combined.drop("__m").with_columns(period.alias("period"))
-    paired = _status(combined, flows, codes, product_digits)
+    paired = _status(combined, active, codes, product_digits)
     return paired.with_columns(pl.lit(str(HSVersion.parse(hs_version))).alias("hs_version")), codes
 
 
@@ -310,12 +318,10 @@ def _same_period(exports: pl.DataFrame, imports: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _status(combined: pl.DataFrame, flows: pl.DataFrame, codes: _Codes, product_digits: int) -> pl.DataFrame:
-    """Name each row's status; a country 'reports' a year when it filed any flow in it."""
-    nc, nk = len(codes.countries), len(codes.products)
+def _reporting(flows: pl.DataFrame, codes: _Codes) -> pl.Series:
+    """(country, year) pairs that reported anything, one integer each: membership is a hash lookup."""
     country = pl.Enum(codes.countries)
-    # (country, year) pairs that reported anything, as one integer each: membership is a hash lookup.
-    active = (
+    return (
         flows.select(
             pl.col("reporter").cast(country).to_physical().cast(pl.Int64) * 10_000 + pl.col("period").dt.year()
         )
@@ -323,6 +329,12 @@ def _status(combined: pl.DataFrame, flows: pl.DataFrame, codes: _Codes, product_
         .to_series()
         .implode()
     )
+
+
+def _status(combined: pl.DataFrame, active: pl.Series, codes: _Codes, product_digits: int) -> pl.DataFrame:
+    """Name each row's status; a country 'reports' a year when it filed any flow in it (``active``,
+    from :func:`_reporting`)."""
+    nc, nk = len(codes.countries), len(codes.products)
     pair = pl.col("__k") // 2 // nk
     year = pl.col("period").dt.year().cast(pl.Int64)
     out = combined.with_columns(
@@ -622,7 +634,7 @@ _OUTPUT = [
 
 
 def mirror(
-    flows: pl.DataFrame,
+    flows: pl.DataFrame | pl.LazyFrame,
     *,
     max_lag_months: int = 2,
     hs_version: HSVersion | str = HSVersion.HS2022,
@@ -643,6 +655,8 @@ def mirror(
     :func:`apply_margins`, :func:`estimate_reliability` (unless ``reliability`` is given) and
     :func:`reconcile`. Pass ``margins``/``reliability`` estimated on another data set to apply
     frozen figures. One row per pair or unpaired report; every row names its evidence rows.
+    ``flows`` may be lazy (``pl.scan_parquet(...)``): only the needed columns are then read, in
+    compact form, and freed once paired, which is how a BACI-sized year fits in a few GB.
 
     Example:
         >>> import datetime as dt, polars as pl

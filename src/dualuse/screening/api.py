@@ -11,6 +11,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,7 +45,7 @@ SCREEN_COLUMNS = (
 )
 """The columns of :func:`screen`'s result, in order."""
 
-_BATCH = 200_000  # query names per blocking and scoring batch
+_BATCH = 100_000  # query names per blocking and scoring batch
 _FEATURE_STRUCT = pl.List(pl.Struct({"name": pl.Utf8, "weight": pl.Float64, "value": pl.Float64}))
 
 
@@ -294,13 +295,18 @@ def screen(
     query_names = prepare_names(_names_of(queries), config)
     watch_names = prepare_names(_names_of(watch), config)
     index = build_index(watch_names, max_df=max_df)
-    kept_parts = []
-    for start in range(0, query_names.height, _BATCH):  # batches bound the memory of a big run
+
+    def kept_pairs(start: int) -> pl.DataFrame:
         batch = query_names.slice(start, _BATCH)
         pairs = _prefilter(batch, watch_names, candidate_pairs(batch, index, top_k=top_k), prefilter)
         scored = score_pairs(batch, watch_names, pairs.select("a", "b"), config)
-        kept_parts.append(scored.filter(pl.col("score") >= threshold).select("a", "b"))
-    kept = pl.concat(kept_parts)
+        return scored.filter(pl.col("score") >= threshold).select("a", "b")
+
+    # Batches bound the memory of a big run; two at a time keep both cores busy (polars and
+    # rapidfuzz release the GIL while they work).
+    starts = range(0, query_names.height, _BATCH)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        kept = pl.concat(list(pool.map(kept_pairs, starts)))
     if kept.is_empty():
         return _empty_result()
     detailed = _details_frame(

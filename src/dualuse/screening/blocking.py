@@ -39,6 +39,11 @@ def blocking_keys(prepared: pl.DataFrame) -> pl.DataFrame:
             >>> keys[:3], len(keys)
             (['c:kazahtelekom', 'd:azahtelekom', 'd:azakhtelecom'], 29)
     """
+    return _all_keys(prepared).unique()
+
+
+def _all_keys(prepared: pl.DataFrame) -> pl.DataFrame:
+    """The blocking keys of prepared names, with repeats (a word and its phonetic key often agree)."""
     # Generic words ("Trade", "Group") never block: they would pair everything with everything.
     tokens = (
         prepared.select("nid", key=pl.col("keys"), generic=pl.col("generic"))
@@ -78,7 +83,7 @@ def blocking_keys(prepared: pl.DataFrame) -> pl.DataFrame:
     if "ids" in prepared.columns:
         ids = prepared.select("nid", key=pl.col("ids")).explode("key").drop_nulls("key")
         parts.append(ids.select("nid", pl.concat_str(pl.lit("i:"), "key").alias("key")))
-    return pl.concat(parts).unique()
+    return pl.concat(parts)
 
 
 @dataclass(frozen=True)
@@ -140,7 +145,8 @@ def candidate_pairs(
         [0]
     """
     index = watchlist if isinstance(watchlist, BlockingIndex) else build_index(watchlist, max_df=max_df)
-    hits = blocking_keys(queries).rename({"nid": "a"}).join(index.keys, on="key")
+    # Most keys of a query meet nothing: join first, then drop the repeated keys among the hits.
+    hits = _all_keys(queries).rename({"nid": "a"}).join(index.keys, on="key").unique(["a", "key", "name_hash"])
     best = (
         hits.group_by("a", "name_hash")
         .agg(pl.col("idf").sum().alias("block_score"))

@@ -44,6 +44,7 @@ _forms: list[LegalForm] = []
 _by_tokens: dict[tuple[str, ...], str] = {}
 _longest = 0
 _loaded = False
+_ready = False  # set once loading has finished (_loaded is set when it starts)
 _words: set[str] = set()  # every token of every form: a name without one has nothing to strip
 # Forms indexed by their first and by their last token, longest first: (tokens, tag, distinctive).
 _by_first: dict[str, list[tuple[tuple[str, ...], str, bool]]] = {}
@@ -85,12 +86,13 @@ def _load_plugins() -> None:
 
 
 def _ensure_loaded() -> None:
-    global _loaded
+    global _loaded, _ready
     with _lock:
         if not _loaded:
             _loaded = True
             _load_builtin()
             _load_plugins()
+            _ready = True
 
 
 def register_legal_form(form: str, tag: str, *, country: str | None = None) -> None:
@@ -153,7 +155,8 @@ def strip_legal_forms(tokens: list[str]) -> tuple[list[str], tuple[str, ...]]:
         >>> strip_legal_forms(["ooo"])
         (['ooo'], ())
     """
-    _ensure_loaded()
+    if not _ready:  # checked without the lock first: this runs once per name
+        _ensure_loaded()
     if _words.isdisjoint(tokens):
         return list(tokens), ()
     tags: list[str] = []

@@ -16,12 +16,14 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
 from dualuse.errors import InputError
 from dualuse.screening.legal_forms import strip_legal_forms
+from dualuse.screening.parallel import map_in_chunks
 from dualuse.screening.tokens import detect_script, tokenize
 
 __all__ = ["KINDS", "STOP_WORDS", "NormalizedName", "normalize_name", "normalize_names"]
@@ -89,10 +91,15 @@ def normalize_name(name: str, *, kind: str = "company") -> NormalizedName:
     return NormalizedName(name, " ".join(tokens), tuple(tokens), tags, detect_script(name))
 
 
+def _texts(names: Sequence[str], kind: str) -> list[str]:
+    return [normalize_name(name, kind=kind).text for name in names]
+
+
 def normalize_names(names: pl.Series, *, kind: str = "company") -> pl.Series:
     """Vectorised :func:`normalize_name`: the ``text`` of every name (nulls stay null).
 
-    Each distinct name is normalised once.
+    Each distinct name is normalised once; many distinct names are spread over the cores
+    (:func:`dualuse.screening.parallel.map_in_chunks`).
 
     Example:
         >>> normalize_names(pl.Series(["ТОО Элем Групп", None, "Elem Group LLP"])).to_list()
@@ -100,5 +107,5 @@ def normalize_names(names: pl.Series, *, kind: str = "company") -> pl.Series:
     """
     _check_kind(kind)
     distinct = names.cast(pl.Utf8).drop_nulls().unique()
-    texts = [normalize_name(name, kind=kind).text for name in distinct.to_list()]
+    texts = map_in_chunks(_texts, distinct.to_list(), kind)
     return names.cast(pl.Utf8).replace_strict(distinct, texts, default=None, return_dtype=pl.Utf8)

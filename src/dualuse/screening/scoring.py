@@ -27,6 +27,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -36,6 +37,7 @@ from rapidfuzz import fuzz, process
 
 from dualuse.screening.identifiers import compare
 from dualuse.screening.normalize import normalize_name
+from dualuse.screening.parallel import map_in_chunks
 from dualuse.screening.tokens import tokenize
 from dualuse.screening.translit import phonetic_key
 
@@ -164,6 +166,19 @@ def _token_features(token: str, person: bool, config: ScoringConfig) -> tuple[st
     return canonical_key(raw, kind), raw, token_weight(raw, kind, config), (not person and raw in generic_words())
 
 
+def _normalise_chunk(names: Sequence[tuple[str, str]], _unused: object) -> list[tuple[str, str, str]]:
+    """(text, legal-form tags joined by ",", script) of each (name, kind)."""
+    result = []
+    for name, kind in names:
+        normal = normalize_name(name, kind="person" if kind == "person" else "company")
+        result.append((normal.text, ",".join(normal.legal_forms), normal.script))
+    return result
+
+
+def _token_chunk(tokens: Sequence[tuple[str, bool]], config: ScoringConfig) -> list[tuple[str, str, float, bool]]:
+    return [_token_features(token, person, config) for token, person in tokens]
+
+
 def prepare_names(names: pl.DataFrame, config: ScoringConfig | None = None) -> pl.DataFrame:
     """Normalise the ``name`` column (with its ``kind``) of a frame and add the matching columns.
 
@@ -183,14 +198,8 @@ def prepare_names(names: pl.DataFrame, config: ScoringConfig | None = None) -> p
         pl.col("name").fill_null("").cast(pl.Utf8), pl.col("kind").fill_null("unknown").cast(pl.Utf8)
     ).with_row_index("nid")
     distinct = frame.select("name", "kind").unique()
-    texts: list[str] = []
-    forms: list[str] = []
-    scripts: list[str] = []
-    for name, kind in distinct.iter_rows():
-        normal = normalize_name(name, kind="person" if kind == "person" else "company")
-        texts.append(normal.text)
-        forms.append(",".join(normal.legal_forms))
-        scripts.append(normal.script)
+    normals = map_in_chunks(_normalise_chunk, distinct.rows(), None)
+    texts, forms, scripts = (list(column) for column in zip(*normals, strict=True)) if normals else ([], [], [])
     normalised = distinct.with_columns(
         text=pl.Series(texts, dtype=pl.Utf8),
         legal_forms=pl.Series(forms, dtype=pl.Utf8).str.split(",").list.eval(pl.element().filter(pl.element() != "")),
@@ -203,7 +212,7 @@ def prepare_names(names: pl.DataFrame, config: ScoringConfig | None = None) -> p
         .filter(pl.col("token") != "")
     )
     distinct_tokens = tokens.select("token", "person").unique()
-    features = [_token_features(t, p, config) for t, p in distinct_tokens.iter_rows()]
+    features = map_in_chunks(_token_chunk, distinct_tokens.rows(), config)
     distinct_tokens = distinct_tokens.with_columns(
         key=pl.Series([f[0] for f in features], dtype=pl.Utf8),
         raw_key=pl.Series([f[1] for f in features], dtype=pl.Utf8),

@@ -61,8 +61,17 @@ def party_key_id(key: str) -> str:
     return "p-" + hashlib.sha1(key.encode()).hexdigest()[:16]
 
 
-def _folded() -> pl.Expr:
-    return pl.col("name").str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
+def _tokens() -> pl.Expr:
+    """An ASCII name's tokens as the normaliser splits them (other names unchanged).
+
+    Lower case, apostrophes and hyphens joined, other punctuation a space: the normaliser's text
+    depends only on these tokens, so names that agree here need normalising once. Names with
+    dotted abbreviations (``L.L.C.``) or non-ASCII letters keep their own spelling.
+    """
+    name = pl.col("name")
+    plain = name.str.contains(r"^[\x00-\x7f]*$") & ~name.str.contains(r"\b(?:\w\.){2,}")
+    tokens = name.str.to_lowercase().str.replace_all(r"['`\-]", "").str.replace_all(r"[\W_]+", " ").str.strip_chars()
+    return pl.when(plain).then(tokens).otherwise(name)
 
 
 def _clean_id() -> pl.Expr:
@@ -83,11 +92,9 @@ def resolve_parties(shipments: pl.DataFrame) -> ResolvedParties:
     missing = [c for c in needed if c not in shipments.columns]
     if missing:
         raise SchemaError(f"shipments: missing column(s) {', '.join(missing)} needed to resolve parties")
-    indexed = shipments.with_row_index("__line")
     sides = pl.concat(
         [
-            indexed.select(
-                "__line",
+            shipments.select(
                 pl.lit(side).alias("side"),
                 pl.col(f"{side}_name").cast(pl.String).alias("name"),
                 pl.col(f"{side}_country").cast(pl.String).fill_null("").alias("country"),
@@ -96,13 +103,16 @@ def resolve_parties(shipments: pl.DataFrame) -> ResolvedParties:
             for side in _SIDES
         ]
     ).with_columns(_clean_id().alias("id"))
-    sides = sides.with_columns(pl.when(pl.col("id") == "").then(None).otherwise(pl.col("id")).alias("id"))
-    # spellings that differ only in case and spacing normalise alike: normalise each form once
-    names = sides.select(pl.col("name").unique().drop_nulls()).with_columns(_folded().alias("folded"))
-    folded = names["folded"].unique()
-    texts = pl.DataFrame({"folded": folded, "name_key": normalize_names(folded).str.replace_all(" ", "")})
-    lookup = names.join(texts, on="folded", how="left").select("name", "name_key")
-    sides = sides.join(lookup, on="name", how="left").with_columns(
+    sides = sides.with_row_index("__line").with_columns(
+        pl.when(pl.col("id") == "").then(None).otherwise(pl.col("id")).alias("id"),
+        (pl.col("__line") % max(shipments.height, 1)).alias("__line"),
+    )
+    # spellings with the same tokens normalise alike: normalise each distinct token sequence once
+    names = sides.select(pl.col("name").unique().drop_nulls()).with_columns(_tokens().alias("tokens"))
+    distinct = names["tokens"].unique()
+    texts = pl.DataFrame({"tokens": distinct, "name_key": normalize_names(distinct).str.replace_all(" ", "")})
+    lookup = names.join(texts, on="tokens", how="left").select("name", "name_key")
+    sides = sides.join(lookup, on="name", how="left", maintain_order="left").with_columns(
         pl.when(pl.col("id").is_not_null()).then(pl.format("id:{}:{}", "country", "id")).alias("id_key"),
         pl.when(pl.col("name_key").is_not_null() & (pl.col("name_key") != ""))
         .then(pl.format("name:{}:{}", "country", "name_key"))
@@ -116,7 +126,7 @@ def resolve_parties(shipments: pl.DataFrame) -> ResolvedParties:
         .filter(pl.col("ids").list.len() == 1)
         .select("name_only_key", pl.col("ids").list.first().alias("adopted"))
     )
-    sides = sides.join(adopt, on="name_only_key", how="left").with_columns(
+    sides = sides.join(adopt, on="name_only_key", how="left", maintain_order="left").with_columns(
         pl.coalesce("id_key", "adopted", "name_only_key", pl.format("row:{}:{}", "side", "__line")).alias("key"),
         pl.when(pl.col("id_key").is_not_null())
         .then(pl.lit("id"))
@@ -127,14 +137,15 @@ def resolve_parties(shipments: pl.DataFrame) -> ResolvedParties:
     )
     keys = sides.select(pl.col("key").unique())
     keys = keys.with_columns(pl.col("key").map_elements(party_key_id, return_dtype=pl.String).alias("party_id"))
-    sides = sides.join(keys, on="key", how="left")
-    out = indexed
-    for side in _SIDES:
-        part = sides.filter(pl.col("side") == side).select(
-            "__line", pl.col("party_id").alias(f"{side}_party"), pl.col("by").alias(f"{side}_by")
-        )
-        out = out.join(part, on="__line", how="left")
-    out = out.sort("__line").drop("__line")
+    sides = sides.join(keys, on="key", how="left", maintain_order="left")
+    # ``sides`` is every exporter side in line order, then every importer side: slice it back
+    n = shipments.height
+    out = shipments.with_columns(
+        sides["party_id"].slice(0, n).alias("exporter_party"),
+        sides["by"].slice(0, n).alias("exporter_by"),
+        sides["party_id"].slice(n, n).alias("importer_party"),
+        sides["by"].slice(n, n).alias("importer_by"),
+    )
     return ResolvedParties(shipments=out, parties=_party_frame(sides))
 
 

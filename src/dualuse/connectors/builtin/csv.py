@@ -4,8 +4,10 @@ Encoding detection reads the first 64 KiB: valid UTF-8 is UTF-8 (a BOM is skippe
 when the bytes decode as cp1251 into mostly Cyrillic letters, the file is cp1251. Pass
 ``encoding=`` to override. A file that is not UTF-8 is transcoded in 1 MiB chunks into the
 connector's cache folder; an undecodable byte is an :class:`~dualuse.errors.InputError` naming
-the file and the line. Records are then parsed in chunks of about ``batch_rows`` that end on a
-record boundary (:func:`record_chunks`), so memory stays bounded whatever the file size.
+the file and the line (in a UTF-8 file, polars refuses the byte and the file is then searched
+for its line). The store reads the file with polars' multi-threaded streaming reader;
+:meth:`CsvConnector.fetch` parses it in chunks of about ``batch_rows`` records that end on a
+record boundary (:func:`record_chunks`). Either way memory stays bounded whatever the file size.
 """
 
 from __future__ import annotations
@@ -228,11 +230,16 @@ class CsvConnector(FileConnector[CsvConfig]):
         encoding = self._encoding(head)
         readable = path
         if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig"):
-            # polars reads invalid UTF-8 lossily; check the whole file first (fast, streamed)
-            invalid = _first_invalid_utf8(path)
-            if invalid is not None:
-                line, byte = invalid
-                raise InputError(f"byte 0x{byte} cannot be decoded as utf-8; pass encoding=", file=str(path), row=line)
+            # polars reads the header lossily but refuses invalid UTF-8 in the records (then read_error()
+            # finds the line): so only the first block needs checking here
+            try:
+                codecs.getincrementaldecoder("utf-8")("strict").decode(head, final=False)
+            except UnicodeDecodeError as exc:
+                bad = head[exc.start : exc.start + 1].hex()
+                line = _line_of(head, exc.start, 0)
+                raise InputError(
+                    f"byte 0x{bad} cannot be decoded as utf-8; pass encoding=", file=str(path), row=line
+                ) from None
         else:
             context.cache_dir.mkdir(parents=True, exist_ok=True)
             stat = path.stat()
@@ -246,7 +253,7 @@ class CsvConnector(FileConnector[CsvConfig]):
         )
         lines = max(sample.count("\n"), 1)
         self._reading = _Reading(readable, delimiter, max(len(head) // lines, 1))
-        return pl.scan_csv(
+        frame = pl.scan_csv(
             readable,
             separator=delimiter,
             infer_schema=False,
@@ -256,6 +263,21 @@ class CsvConnector(FileConnector[CsvConfig]):
             raise_if_empty=False,
             truncate_ragged_lines=False,
         )
+        try:
+            frame.collect_schema()  # reads the header line
+        except pl.exceptions.PolarsError as exc:
+            raise self.read_error(exc) from None
+        return frame
+
+    def read_error(self, error: Exception, near_row: int | None = None) -> InputError:
+        """An undecodable byte (named by line), else the parser's complaint, as an InputError naming the file."""
+        path = self.config.path
+        invalid = _first_invalid_utf8(self._reading.path)
+        if invalid is not None:
+            line, byte = invalid
+            return InputError(f"byte 0x{byte} cannot be decoded as utf-8; pass encoding=", file=str(path), row=line)
+        where = f" near row {near_row}" if near_row is not None else ""
+        return InputError(f"cannot parse as CSV{where}: {str(error).splitlines()[0]}", file=str(path))
 
     def _null_values(self) -> list[str] | None:
         return (self.preset.null_values or None) if self.preset else None
@@ -284,6 +306,4 @@ class CsvConnector(FileConnector[CsvConfig]):
                 first += batch.height
                 yield batch
         except pl.exceptions.PolarsError as exc:
-            raise InputError(
-                f"cannot parse as CSV near row {first}: {str(exc).splitlines()[0]}", file=str(self.config.path)
-            ) from None
+            raise self.read_error(exc, first) from None

@@ -1,5 +1,10 @@
 """What the file connectors share: settings, the mapping step, and quarantine of bad cells.
 
+:meth:`FileConnector.plan` turns a file into two lazy queries (accepted rows, rejected rows) that
+map the cells, validate the rows once with :func:`dualuse.schema.validate`, and run in polars'
+streaming engine; the store sinks both straight to Parquet (:meth:`FileConnector.write`).
+:meth:`FileConnector.fetch` runs the same queries batch by batch, for callers that want frames.
+
 ``source`` is the file name (or the ``source`` setting) and ``source_row`` is the row number a
 person sees when opening the file: in CSV and Excel the header is row 1, so the first record is
 row 2; in Parquet (no header) the first record is row 1. Rejected rows carry ``row`` = 0-based
@@ -9,6 +14,7 @@ record index and every input cell as text.
 from __future__ import annotations
 
 import abc
+import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,7 +27,8 @@ from pydantic import Field, field_validator
 
 from dualuse.connectors.base import Connector, ConnectorConfig, FetchContext, TableName
 from dualuse.connectors.mapping import CompiledMapping, MappingPreset, compile_mapping, get_preset, identity_preset
-from dualuse.rejects import make_rejects
+from dualuse.errors import InputError
+from dualuse.rejects import REJECT_COLUMNS
 from dualuse.schema import polars_schema, validate
 
 __all__ = ["LINE", "FileConfig", "FileConnector", "Plan"]
@@ -97,8 +104,36 @@ class FileConnector(Connector[ConfigT], abc.ABC):
         raw = self.scan(context)
         return self._plan(raw, self._compile(raw.collect_schema()))
 
+    def write(self, context: FetchContext, accepted: Path, rejected: Path) -> tuple[int, int]:
+        """Run :meth:`plan` with the streaming engine into two Parquet files; (rows accepted, rows rejected).
+
+        One scan feeds both sinks (``collect_all`` shares the common part of the two queries).
+        """
+        plan = self.plan(context)
+        try:
+            pl.collect_all(
+                [
+                    plan.accepted.sink_parquet(accepted, compression="lz4", lazy=True),
+                    plan.rejected.sink_parquet(rejected, compression="lz4", lazy=True),
+                ],
+                engine="streaming",
+            )
+        except pl.exceptions.PolarsError as exc:
+            raise self.read_error(exc) from None
+        counts = [pl.scan_parquet(p).select(pl.len()).collect().item() for p in (accepted, rejected)]
+        context.progress(counts[0] + counts[1], counts[0] + counts[1], self.source_name)
+        return counts[0], counts[1]
+
+    def read_error(self, error: Exception, near_row: int | None = None) -> InputError:
+        """What a polars failure while reading the file means, as an InputError naming the file."""
+        where = f" near row {near_row}" if near_row is not None else ""
+        return InputError(f"cannot read{where}: {str(error).splitlines()[0]}", file=str(self.config.path))
+
     def fetch(self, context: FetchContext) -> Iterator[pl.DataFrame]:
-        """Read the file in batches; quarantine unreadable cells; yield canonical frames."""
+        """Read the file in batches of about ``batch_rows``; quarantine bad rows; yield canonical frames.
+
+        Each batch goes through the same queries as :meth:`plan`, so both give the same rows.
+        """
         raw = self.scan(context)
         compiled = self._compile(raw.collect_schema())
         for batch in self._batches(raw):
@@ -124,27 +159,47 @@ class FileConnector(Connector[ConfigT], abc.ABC):
         yield from raw.collect_batches(chunk_size=self.config.batch_rows)
 
     def _plan(self, raw: pl.LazyFrame, compiled: _Compiled) -> Plan:
-        """Map, then validate once with :func:`dualuse.schema.validate`, all as lazy expressions."""
-        good, bad = compiled.mapping.split_lazy(raw, keep=[LINE])
-        unreadable = make_rejects(
-            bad.with_columns(pl.col(LINE).alias("source_row")),  # type: ignore[arg-type]  # lazy-safe
-            row=pl.col(LINE) - self.first_row,
-            column=pl.col("__why").struct.field("column"),
-            value=pl.col("__why").struct.field("value"),
-            reason=pl.col("__why").struct.field("reason"),
+        """Map, then validate once with :func:`dualuse.schema.validate`, all as lazy expressions.
+
+        A row with an unreadable cell goes through validation too, with its ``source_row`` blanked
+        so that validation rejects it; its reason is then the mapping's. One validation thus yields
+        both outputs, and the streaming engine computes the mapping once for the two sinks.
+        """
+        inputs = [c for c in raw.collect_schema().names() if c != LINE]
+        mapped = compiled.mapping.apply(raw, keep=[LINE, *inputs])
+        why = pl.col("__why").struct
+        readable = pl.col("__why").is_null()
+        prepared = mapped.with_columns(pl.col(f"__in:{LINE}").alias(LINE)).select(
+            *compiled.mapping.targets,
+            *[pl.col(f"__in:{c}").alias(f"{_HELD}in:{c}") for c in inputs],
+            *compiled.provided,
+            pl.lit(self.source_name).alias("source"),
+            pl.when(readable).then(pl.col(f"__in:{LINE}").cast(pl.Int64)).alias("source_row"),
+            pl.col(f"__in:{LINE}").cast(pl.Int64).alias(f"{_HELD}line"),
+            why.field("column").alias(f"{_HELD}column"),
+            why.field("value").alias(f"{_HELD}value"),
+            why.field("reason").alias(f"{_HELD}reason"),
         )
-        mapped = good.with_columns(
-            *compiled.provided, pl.lit(self.source_name).alias("source"), pl.col(LINE).cast(pl.Int64).alias("source_row")
-        ).drop(LINE)
         with warnings.catch_warnings():
-            # validate() asks a LazyFrame for .columns/.schema: it resolves the schema once, no data is read
+            # validate() asks a LazyFrame for .columns/.schema: that resolves the schema (no data is
+            # read), and every other step it takes is lazy already
             warnings.simplefilter("ignore", pl.exceptions.PerformanceWarning)
-            checked = validate(mapped, self.output_table())  # type: ignore[arg-type]  # lazy-safe
-        invalid = checked.rejected.with_columns(
-            (pl.col("source_row").cast(pl.Int64) - self.first_row).cast(pl.UInt32).alias("row")
+            checked = validate(prepared, self.output_table())  # type: ignore[arg-type]  # lazy-safe
+        accepted = checked.accepted.lazy().select(pl.exclude(f"^{re.escape(_HELD)}.*$"))
+        rejected = checked.rejected.lazy().select(
+            (pl.col(f"{_HELD}line").cast(pl.Int64) - self.first_row).cast(pl.UInt32).alias("row"),
+            *[pl.coalesce(f"{_HELD}{c}", c).alias(c) for c in ("column", "value", "reason")],
+            pl.col(f"{_HELD}line").alias("source_row"),
+            *[pl.col(f"{_HELD}in:{c}").alias(c) for c in inputs if c not in _FIXED],
         )
-        rejected: pl.LazyFrame = pl.concat([unreadable.lazy(), invalid.lazy()], how="diagonal_relaxed")
-        return Plan(checked.accepted.lazy(), rejected)
+        return Plan(accepted, rejected)
+
+
+_HELD = "_held:"
+"""Prefix of the columns carried through validation beside the canonical ones (input cells, the mapping's reason)."""
+
+_FIXED = frozenset({*REJECT_COLUMNS, "source_row"})
+"""Columns of a rejected row that an input column of the same name must not overwrite."""
 
 
 @dataclass(frozen=True)

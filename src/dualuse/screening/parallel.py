@@ -1,0 +1,104 @@
+"""Pure-Python work of name preparation spread over the machine's cores.
+
+Normalising a name is Python (regular expressions, transliteration, legal forms): a million
+names take a minute on one core. :func:`map_in_chunks` splits a large list into one chunk per
+core, hands all but the first to worker processes (started with ``spawn``: forking a process
+whose polars thread pool runs is unsafe; started once and kept) and does the first itself. Small lists, the usual
+case, never start a process. Workers receive the legal forms registered in this process
+(:func:`dualuse.screening.legal_forms.register_legal_form` at run time), so that they
+normalise exactly as this process does. A worker that cannot start (a main script without
+``if __name__ == "__main__":`` re-runs itself in the worker and fails) only costs time: its
+chunk is then done here.
+
+Example:
+    >>> map_in_chunks(_lengths, ["ab", "c"], None)
+    [2, 1]
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from functools import cache
+from typing import Any, TypeVar
+
+from dualuse.screening.legal_forms import LegalForm, legal_forms, register_legal_form
+
+__all__ = ["MIN_PARALLEL", "map_in_chunks"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MIN_PARALLEL = 50_000
+"""Lists shorter than this are processed in this process: a worker takes about a second to start."""
+
+
+def _lengths(items: Sequence[str], _extra: Any) -> list[int]:
+    return [len(item) for item in items]
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _in_worker(
+    func: Callable[[Sequence[T], Any], list[R]], forms: tuple[LegalForm, ...], items: Sequence[T], extra: Any
+) -> list[R]:
+    known = set(legal_forms())
+    for form in forms:
+        if form not in known:
+            register_legal_form(form.form, form.tag, country=form.country)
+            known.add(form)
+    return func(items, extra)
+
+
+def map_in_chunks(
+    func: Callable[[Sequence[T], Any], list[R]],
+    items: Sequence[T],
+    extra: Any,
+    *,
+    min_parallel: int = MIN_PARALLEL,
+    workers: int | None = None,
+) -> list[R]:
+    """``func(items, extra)``, computed in chunks on every core when ``items`` is long.
+
+    ``func`` is a module-level function (workers import it) returning one result per item, in
+    order; ``extra`` is passed to every call (it must pickle). ``workers``: the number of
+    processes including this one (default: the cores this process may use).
+
+    Example:
+        >>> map_in_chunks(_lengths, ["abc", "", "de"], None, min_parallel=2, workers=2)
+        [3, 0, 2]
+    """
+    count = workers or _cores()
+    if count <= 1 or len(items) < min_parallel:
+        return func(items, extra)
+    size = -(-len(items) // count)
+    chunks = [items[start : start + size] for start in range(0, len(items), size)]
+    forms = legal_forms()
+    pool = _pool(len(chunks) - 1)
+    try:
+        futures = [pool.submit(_in_worker, func, forms, chunk, extra) for chunk in chunks[1:]]
+    except (BrokenProcessPool, RuntimeError):  # a pool broken earlier: work here
+        _pool.cache_clear()
+        return func(items, extra)
+    results = func(chunks[0], extra)
+    for chunk, future in zip(chunks[1:], futures, strict=True):
+        try:
+            results.extend(future.result())
+        except BrokenProcessPool:  # e.g. a main script without `if __name__ == "__main__":`
+            _pool.cache_clear()
+            results.extend(func(chunk, extra))
+    return results
+
+
+@cache
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """One pool per size, started on first use and kept: a worker takes about a second to start."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
