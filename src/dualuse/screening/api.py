@@ -105,8 +105,8 @@ def _features(row: Mapping[str, Any]) -> list[Feature]:
         features.append(Feature("legal_form", row["f_legal_form"], 1.0, f"{left} vs {right}"))
     if row["f_kind"]:
         features.append(Feature("kind", row["f_kind"], 1.0, f"{row['kind']} vs {row['kind_b']}"))
-    if row["f_identifier"]:
-        comparison = compare(row["ids"] or [], row["ids_b"] or [])
+    comparison = compare(row.get("ids") or [], row.get("ids_b") or [])
+    if comparison.equal or comparison.conflicting:
         if comparison.equal:
             detail = "equal " + ", ".join(comparison.equal)
             features.append(Feature("identifier", row["f_identifier"], 1.0, detail))

@@ -424,7 +424,7 @@ def _identifier_feature(frame: pl.DataFrame, has_ids: bool, config: ScoringConfi
     for i, partial, ids_a, ids_b in both.iter_rows():
         comparison = compare(ids_a, ids_b)
         if comparison.equal:
-            values[i] = 1.0 - partial  # settles the match: the score becomes 1
+            values[i] = max(0.0, 1.0 - partial)  # settles the match: the score becomes 1 (never a negative weight)
         elif comparison.conflicting:
             values[i] = config.identifier_conflict
     return frame.with_columns(f_identifier=pl.Series(values, dtype=pl.Float64))

@@ -92,27 +92,78 @@ def resolve_parties(shipments: pl.DataFrame) -> ResolvedParties:
     missing = [c for c in needed if c not in shipments.columns]
     if missing:
         raise SchemaError(f"shipments: missing column(s) {', '.join(missing)} needed to resolve parties")
-    sides = pl.concat(
+    n = shipments.height
+    raw = pl.concat(
         [
             shipments.select(
-                pl.lit(side).alias("side"),
                 pl.col(f"{side}_name").cast(pl.String).alias("name"),
                 pl.col(f"{side}_country").cast(pl.String).fill_null("").alias("country"),
-                pl.col(f"{side}_id").cast(pl.String).alias("id"),
+                pl.col(f"{side}_id").cast(pl.String).alias("raw_id"),
             )
             for side in _SIDES
         ]
-    ).with_columns(_clean_id().alias("id"))
-    sides = sides.with_row_index("__line").with_columns(
-        pl.when(pl.col("id") == "").then(None).otherwise(pl.col("id")).alias("id"),
-        (pl.col("__line") % max(shipments.height, 1)).alias("__line"),
+    )
+    # every decision depends only on (name, country, id): take it once per distinct spelling
+    combos = _resolve_combos(raw.group_by("name", "country", "raw_id").agg(pl.len().alias("n")))
+    sides = raw.join(
+        combos.select("name", "country", "raw_id", "key", "by"),
+        on=["name", "country", "raw_id"],
+        how="left",
+        nulls_equal=True,
+        maintain_order="left",
+    ).with_row_index("__line")
+    # a side with neither identifier nor usable name is a party of its own
+    orphans = sides.filter(pl.col("key").is_null()).select(
+        "__line",
+        "name",
+        "country",
+        pl.format(
+            "row:{}:{}",
+            pl.when(pl.col("__line") < n).then(pl.lit(_SIDES[0])).otherwise(pl.lit(_SIDES[1])),
+            pl.col("__line") % max(n, 1),
+        ).alias("key"),
+    )
+    keys = pl.concat([combos.select("key"), orphans.select("key")]).unique()
+    keys = keys.with_columns(pl.col("key").map_elements(party_key_id, return_dtype=pl.String).alias("party_id"))
+    orphans = orphans.join(keys, on="key", how="left")
+    combos = combos.join(keys, on="key", how="inner")
+    sides = sides.join(keys, on="key", how="left", maintain_order="left")
+    if orphans.height:
+        sides = sides.update(orphans.select("__line", "party_id"), on="__line")
+    # ``sides`` is every exporter side in line order, then every importer side: slice it back
+    out = shipments.with_columns(
+        sides["party_id"].slice(0, n).alias("exporter_party"),
+        sides["by"].fill_null("name").slice(0, n).alias("exporter_by"),
+        sides["party_id"].slice(n, n).alias("importer_party"),
+        sides["by"].fill_null("name").slice(n, n).alias("importer_by"),
+    )
+    weighted = pl.concat(
+        [
+            combos.select("party_id", "name", "country", "id", "by", "n"),
+            orphans.select(
+                "party_id",
+                "name",
+                "country",
+                pl.lit(None, pl.String).alias("id"),
+                pl.lit("name").alias("by"),
+                pl.lit(1, pl.UInt32).alias("n"),
+            ),
+        ]
+    )
+    return ResolvedParties(shipments=out, parties=_party_frame(weighted))
+
+
+def _resolve_combos(combos: pl.DataFrame) -> pl.DataFrame:
+    """``key`` (null: no identifier and no usable name) and ``by`` of each distinct (name, country, id)."""
+    combos = combos.with_columns(_clean_id().alias("id")).with_columns(
+        pl.when(pl.col("id") == "").then(None).otherwise(pl.col("id")).alias("id")
     )
     # spellings with the same tokens normalise alike: normalise each distinct token sequence once
-    names = sides.select(pl.col("name").unique().drop_nulls()).with_columns(_tokens().alias("tokens"))
+    names = combos.select(pl.col("name").unique().drop_nulls()).with_columns(_tokens().alias("tokens"))
     distinct = names["tokens"].unique()
     texts = pl.DataFrame({"tokens": distinct, "name_key": normalize_names(distinct).str.replace_all(" ", "")})
     lookup = names.join(texts, on="tokens", how="left").select("name", "name_key")
-    sides = sides.join(lookup, on="name", how="left", maintain_order="left").with_columns(
+    combos = combos.join(lookup, on="name", how="left").with_columns(
         pl.when(pl.col("id").is_not_null()).then(pl.format("id:{}:{}", "country", "id")).alias("id_key"),
         pl.when(pl.col("name_key").is_not_null() & (pl.col("name_key") != ""))
         .then(pl.format("name:{}:{}", "country", "name_key"))
@@ -120,14 +171,14 @@ def resolve_parties(shipments: pl.DataFrame) -> ResolvedParties:
     )
     # a name seen with exactly one identifier joins that identifier's party
     adopt = (
-        sides.filter(pl.col("id_key").is_not_null(), pl.col("name_only_key").is_not_null())
+        combos.filter(pl.col("id_key").is_not_null(), pl.col("name_only_key").is_not_null())
         .group_by("name_only_key")
         .agg(pl.col("id_key").unique().alias("ids"))
         .filter(pl.col("ids").list.len() == 1)
         .select("name_only_key", pl.col("ids").list.first().alias("adopted"))
     )
-    sides = sides.join(adopt, on="name_only_key", how="left", maintain_order="left").with_columns(
-        pl.coalesce("id_key", "adopted", "name_only_key", pl.format("row:{}:{}", "side", "__line")).alias("key"),
+    return combos.join(adopt, on="name_only_key", how="left").with_columns(
+        pl.coalesce("id_key", "adopted", "name_only_key").alias("key"),
         pl.when(pl.col("id_key").is_not_null())
         .then(pl.lit("id"))
         .when(pl.col("adopted").is_not_null())
@@ -135,18 +186,6 @@ def resolve_parties(shipments: pl.DataFrame) -> ResolvedParties:
         .otherwise(pl.lit("name"))
         .alias("by"),
     )
-    keys = sides.select(pl.col("key").unique())
-    keys = keys.with_columns(pl.col("key").map_elements(party_key_id, return_dtype=pl.String).alias("party_id"))
-    sides = sides.join(keys, on="key", how="left", maintain_order="left")
-    # ``sides`` is every exporter side in line order, then every importer side: slice it back
-    n = shipments.height
-    out = shipments.with_columns(
-        sides["party_id"].slice(0, n).alias("exporter_party"),
-        sides["by"].slice(0, n).alias("exporter_by"),
-        sides["party_id"].slice(n, n).alias("importer_party"),
-        sides["by"].slice(n, n).alias("importer_by"),
-    )
-    return ResolvedParties(shipments=out, parties=_party_frame(sides))
 
 
 def _party_frame(sides: pl.DataFrame) -> pl.DataFrame:
