@@ -2,7 +2,7 @@
 
 The top level stays light: submodules load on first use.
 
-Example:
+Examples:
     >>> import dualuse
     >>> dualuse.HSCode.parse("8542.31").hs6
     '854231'

@@ -6,7 +6,7 @@ the connectors into a workspace under ``out_dir/workspace``, runs the analysis (
 surge; chains; screening; red flags), and writes ``out_dir/report.html``, ``out_dir/findings.json``
 and ``out_dir/tables/``. It prints nothing: the ``dualuse demo`` command prints the summary.
 
-Example:
+Examples:
     >>> import tempfile, pathlib
     >>> result = run_demo(pathlib.Path(tempfile.mkdtemp()))  # doctest: +SKIP
     >>> result.figure("listed_to_hubs_growth").display  # doctest: +SKIP

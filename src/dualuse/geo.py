@@ -4,7 +4,7 @@ Accepted inputs: alpha-2, alpha-3, English names (short, official, common), Russ
 numeric codes and UN Comtrade's own codes (842 USA, 251 France, 699 India, 490 Other Asia).
 Comtrade's non-country areas map to user-assigned codes (see :data:`SPECIAL_AREAS`).
 
-Example:
+Examples:
     >>> from dualuse.geo import country, group
     >>> country("Kazakhstan"), country("Кыргызстан"), country(842), country("TUR"), country("Россия")
     ('KZ', 'KG', 'US', 'TR', 'RU')

@@ -5,7 +5,7 @@ against. Each table's record model is the single source of truth: :func:`polars_
 the frame schema from it, and :func:`validate` checks a frame against it, returning accepted rows
 and rejected rows with their reasons (rows in = accepted + rejected, always).
 
-Example:
+Examples:
     >>> import datetime as dt, polars as pl
     >>> from dualuse.schema import validate
     >>> frame = pl.DataFrame({"period": [dt.date(2023, 1, 1)] * 2, "freq": ["A", "A"],

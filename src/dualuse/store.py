@@ -20,7 +20,7 @@ validated once. Every batch any other connector yields is validated here with
 the file connectors and the 0-based position among the rows yielded for other connectors;
 ``source_row`` is always kept, so a rejected row can be found in its input either way.
 
-Example:
+Examples:
     >>> import pathlib, tempfile
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (folder / "flows.csv").write_text("t,i,j,k,v,q\\n2023,156,398,854231,1200.5,3.2\\n", encoding="utf-8")

@@ -4,7 +4,7 @@ Plugins import from here::
 
     from dualuse.connectors import Connector, ConnectorConfig, FetchContext, hookimpl
 
-Example:
+Examples:
     >>> from dualuse.connectors import get_connector
     >>> get_connector("csv").name
     'csv'

@@ -1,6 +1,6 @@
 """Harmonized System codes: parse every shape people write, versions, concordance, descriptions.
 
-Example:
+Examples:
     >>> from dualuse.hs import HSCode
     >>> code = HSCode.parse("8541.21.0000")
     >>> code.hs6, code.heading, code.chapter, code.national

@@ -1,6 +1,6 @@
 """Dual-use lists: the bundled CHPL versions and UAV watch list, user lists, vectorised matching, diffs.
 
-Example:
+Examples:
     >>> from dualuse import lists
     >>> chpl = lists.get("chpl")
     >>> item = chpl.lookup("8541.21.0000")

@@ -4,7 +4,7 @@
 a self-contained ``report.html`` (inline CSS and SVG charts, no script, nothing from the network),
 ``findings.json`` and ``tables/*.parquet`` with spreadsheet-safe ``tables/*.csv``.
 
-Example:
+Examples:
     >>> import datetime as dt, tempfile, pathlib, polars as pl
     >>> from dualuse.report import build_report, write_report, ReportOptions
     >>> flows = pl.DataFrame({"period": [dt.date(2023, 3, 1)], "freq": ["M"], "reporter": ["CN"], "partner": ["KZ"],

@@ -4,7 +4,7 @@ Each function takes a small tidy frame and returns an ``<svg>`` element ready to
 the XML prolog and metadata are removed, text stays text (searchable, scaled with the page), and
 the element gets ``role="img"`` and an ``aria-label``.
 
-Example:
+Examples:
     >>> import datetime as dt, polars as pl
     >>> series = pl.DataFrame({"period": [dt.date(2022, 1, 1), dt.date(2022, 3, 1)], "series": ["CN → KZ"] * 2,
     ...                        "value_usd": [1e6, 2e6]})

@@ -5,7 +5,7 @@ as a formula, so a company named ``=HYPERLINK("http://evil", "click")`` in a wat
 when an analyst opens the export (OWASP "CSV injection"). Text cells that start with one of these
 characters are prefixed with a single quote; numbers are left as numbers.
 
-Example:
+Examples:
     >>> import polars as pl
     >>> frame = pl.DataFrame({"name": ["=1+2", "ООО «Ромашка»", "-x"], "value": [-1.5, 2.0, 3.0]})
     >>> print(safe_csv(frame), end="")

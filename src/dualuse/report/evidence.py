@@ -4,7 +4,7 @@ Every figure, table row and finding in a report points to an :class:`EvidenceSet
 ``(table, source, source_row)`` triples. The HTML lists each set under an anchor, compressing runs
 of consecutive rows (``rows 12–40``); the full list goes to ``tables/evidence.parquet``.
 
-Example:
+Examples:
     >>> import polars as pl
     >>> rows = pl.DataFrame({"source": ["a.csv"] * 4, "source_row": [3, 1, 2, 7]})
     >>> ev = EvidenceSet.of("ev-x", "CN exports", rows, table="flows")

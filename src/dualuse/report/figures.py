@@ -4,7 +4,7 @@ A :class:`Figure` is one number a reader will quote ("China's exports of CHPL go
 $1.30 bn in 2023, +64 %"), with its :class:`~dualuse.report.evidence.EvidenceSet`. The figures are
 plain sums over reported flows; the analytics (mirror, hubs, surge) live in :mod:`dualuse.flows`.
 
-Example:
+Examples:
     >>> import datetime as dt, polars as pl
     >>> flows = pl.DataFrame({"period": [dt.date(2022, 1, 1), dt.date(2023, 1, 1)], "freq": ["A", "A"],
     ...     "reporter": ["CN", "CN"], "partner": ["KZ", "KZ"], "flow": ["export", "export"],

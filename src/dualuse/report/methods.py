@@ -2,7 +2,7 @@
 
 The same statements appear in the HTML report and in ``docs/methods.md``.
 
-Example:
+Examples:
     >>> any(title.startswith("EAEU") for title, _ in METHODS)
     True
 """

@@ -3,7 +3,7 @@
 A :class:`Table` holds plain text; the template escapes every cell (autoescape), so a company
 called ``<script>alert(1)</script>`` is shown as those characters, never run.
 
-Example:
+Examples:
     >>> import polars as pl
     >>> t = frame_table("t1", "Hubs", pl.DataFrame({"hub": ["KZ"], "value_usd": [5.9e6]}), units={"value_usd": "usd"})
     >>> t.columns, [c.text for c in t.rows[0]]

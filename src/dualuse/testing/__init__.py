@@ -1,6 +1,6 @@
 """A kit for plugin authors: hypothesis strategies for canonical records and a ready contract test.
 
-Example:
+Examples:
     >>> from dualuse.testing import ConnectorContract, strategies
     >>> sorted(name for name in dir(ConnectorContract) if name.startswith("test_"))[:3]
     ['test_bad_settings_raise_config_error', 'test_config_model_is_strict', 'test_declares_name_table_and_config']

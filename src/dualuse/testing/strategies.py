@@ -1,6 +1,6 @@
 """Hypothesis strategies for canonical records and frames (``shipments``, ``flows``, ``parties``).
 
-Example:
+Examples:
     >>> from hypothesis import given, settings
     >>> from dualuse.schema import validate
     >>> @settings(max_examples=5)

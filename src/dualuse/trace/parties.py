@@ -74,8 +74,8 @@ def _tokens() -> pl.Expr:
     return pl.when(plain).then(tokens).otherwise(name)
 
 
-def _clean_id() -> pl.Expr:
-    return pl.col("id").cast(pl.String).str.to_uppercase().str.replace_all(r"[^0-9A-Z]", "")
+def _clean_id(column: str = "id") -> pl.Expr:
+    return pl.col(column).cast(pl.String).str.to_uppercase().str.replace_all(r"[^0-9A-Z]", "")
 
 
 def resolve_parties(shipments: pl.DataFrame) -> ResolvedParties:
@@ -155,7 +155,7 @@ def resolve_parties(shipments: pl.DataFrame) -> ResolvedParties:
 
 def _resolve_combos(combos: pl.DataFrame) -> pl.DataFrame:
     """``key`` (null: no identifier and no usable name) and ``by`` of each distinct (name, country, id)."""
-    combos = combos.with_columns(_clean_id().alias("id")).with_columns(
+    combos = combos.with_columns(_clean_id("raw_id").alias("id")).with_columns(
         pl.when(pl.col("id") == "").then(None).otherwise(pl.col("id")).alias("id")
     )
     # spellings with the same tokens normalise alike: normalise each distinct token sequence once
@@ -189,10 +189,11 @@ def _resolve_combos(combos: pl.DataFrame) -> pl.DataFrame:
 
 
 def _party_frame(sides: pl.DataFrame) -> pl.DataFrame:
+    """The parties table from ``sides``: ``party_id, name, country, id, by`` and ``n``, the records of that row."""
     spellings = (
         sides.filter(pl.col("name").is_not_null())
         .group_by("party_id", "name")
-        .agg(pl.len().alias("n"))
+        .agg(pl.col("n").sum())
         .sort("party_id", "n", "name", descending=[False, True, False])
         .group_by("party_id", maintain_order=True)
         .agg(pl.col("name").first().alias("name"), pl.col("name").slice(1).alias("aliases"))
@@ -211,14 +212,21 @@ def _party_frame(sides: pl.DataFrame) -> pl.DataFrame:
         .group_by("party_id", maintain_order=True)
         .agg(pl.col("identifier").alias("identifiers"))
     )
+    countries = (  # the most frequent country, the first in order among equals
+        sides.group_by("party_id", "country")
+        .agg(pl.col("n").sum())
+        .sort("party_id", "n", "country", descending=[False, True, False])
+        .group_by("party_id", maintain_order=True)
+        .agg(pl.col("country").first())
+    )
     base = sides.group_by("party_id").agg(
-        pl.col("country").mode().sort().first().alias("country"),
         pl.when((pl.col("by") != "name").any()).then(pl.lit("id")).otherwise(pl.lit("name")).alias("resolved_by"),
-        pl.len().alias("records"),
+        pl.col("n").sum().cast(pl.UInt32).alias("records"),
     )
     empty_ids = pl.lit([], pl.List(pl.Struct({"scheme": pl.String, "value": pl.String})))
     return (
-        base.join(spellings, on="party_id", how="left")
+        base.join(countries, on="party_id", how="left")
+        .join(spellings, on="party_id", how="left")
         .join(ids, on="party_id", how="left")
         .with_columns(
             pl.col("identifiers").fill_null(empty_ids),

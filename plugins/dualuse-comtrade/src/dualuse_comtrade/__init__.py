@@ -4,7 +4,7 @@ Install it next to dualuse and the ``comtrade`` connector appears in ``dualuse p
 
     dualuse fetch comtrade --set reporters=KZ --set partners=RU --set hs_codes=8542 --set periods=2023
 
-Example:
+Examples:
     >>> from dualuse_comtrade import ComtradeQuery
     >>> ComtradeQuery(reporters=["CN"], partners=["KZ"], hs_codes=["8806"], periods=[2023]).params()["reporterCode"]
     '156'

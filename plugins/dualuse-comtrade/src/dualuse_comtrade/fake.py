@@ -6,7 +6,7 @@ the query (``reporterCode``, ``partnerCode``, ``period``, ``cmdCode``, ``flowCod
 breakdown pins), cut at ``maxRecords``. :meth:`FakeComtrade.fail` queues failures (429, 500, a
 broken body) for the next requests.
 
-Example:
+Examples:
     >>> from dualuse_comtrade.fake import FakeComtrade
     >>> import httpx
     >>> records = [{"freqCode": "A", "period": "2023", "reporterCode": 398, "partnerCode": 643,

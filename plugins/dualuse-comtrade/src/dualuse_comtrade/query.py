@@ -5,7 +5,7 @@ most 12 periods a call, URLs of at most 4,096 characters and returns at most a f
 rows (500 for the keyless preview, 100,000 with a key). :func:`plan` cuts a query into calls that
 respect the first two limits; :func:`split` cuts one call in two when its answer hit the row cap.
 
-Example:
+Examples:
     >>> from dualuse_comtrade.query import ComtradeQuery, plan
     >>> query = ComtradeQuery(reporters=["KZ"], partners=["RU"], hs_codes=["8542"], periods=range(2008, 2024))
     >>> [call.periods for call in plan(query, base_url="https://comtradeapi.un.org", path="data/v1/get/C/A/HS")]

@@ -4,7 +4,7 @@ Both live in the folder the host gives the connector (``FetchContext.cache_dir``
 written atomically (a temporary file renamed into place), so an interrupted fetch never leaves a
 half-written response that a later run would take for complete.
 
-Example:
+Examples:
     >>> import datetime as dt, pathlib, tempfile
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> budget = CallBudget(folder, limit=2, today=lambda: dt.date(2026, 1, 31))

@@ -5,7 +5,7 @@ downloads the official file from ``base_url`` (configurable, for mirrors and tes
 cache folder, with the retries and checks of :mod:`dualuse_sanctions.download`. Rows that cannot
 become parties go to the host through ``FetchContext.reject`` with their reasons.
 
-Example:
+Examples:
     >>> import pathlib, tempfile
     >>> from dualuse.connectors import FetchContext
     >>> folder = pathlib.Path(tempfile.mkdtemp())

@@ -4,7 +4,7 @@
 add a few spellings of their own ("Korea, North", "Burma", "Region: Crimea"), and the EU writes
 ``00`` for "unknown".
 
-Example:
+Examples:
     >>> iso2("Kazakhstan"), iso2("Korea, North"), iso2("00"), iso2(None)
     ('KZ', 'KP', None, None)
 """

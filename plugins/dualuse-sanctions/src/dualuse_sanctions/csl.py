@@ -14,7 +14,7 @@ List leaves it blank: ``unknown``); ``programs`` split, or the list's short name
 (``EL``) when a list has no programs; ``start_date`` is the listing date; the list's full name is
 kept in ``list_name``; OFAC rows' ``remarks`` are read like the SDN file's Remarks.
 
-Example:
+Examples:
     >>> import pathlib, tempfile
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "consolidated.csv"
     >>> _ = path.write_text("_id,source,type,programs,name,addresses,start_date,alt_names,ids\\n"

@@ -8,7 +8,7 @@ check digit an ``OGRN``, and a 12-digit Kazakh number with a valid check digit a
 company) or ``IIN`` (a person): Kazakhstan gives every legal entity one 12-digit Business
 Identification Number that serves as its registration and tax number alike.
 
-Example:
+Examples:
     >>> remarks = parse_remarks("Identification Number 220340015717 (Kazakhstan).")
     >>> remarks.identifiers
     (Ident(scheme='BIN', value='220340015717', country='KZ', label='Identification Number'),)

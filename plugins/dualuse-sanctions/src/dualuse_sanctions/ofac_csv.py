@@ -12,7 +12,7 @@ The country is the first address's country (else the vessel's flag, else a natio
 identifier's country in Remarks). Identifiers, aliases (``a.k.a.``/``f.k.a.``/``n.k.a.``) and the
 founding date are read out of Remarks (:func:`dualuse_sanctions.identifiers.parse_remarks`).
 
-Example:
+Examples:
     >>> import pathlib, tempfile
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (folder / "sdn.csv").write_bytes(

@@ -1,6 +1,6 @@
 """Entry point of the plugin (group ``dualuse``, name ``sanctions``): registers the list connectors.
 
-Example:
+Examples:
     >>> registered = []
     >>> register_connectors(registered.append)
     >>> [c.name for c in registered]

@@ -4,7 +4,7 @@ Every reader takes a path and yields one record at a time, so a list of a gigaby
 constant memory. XML goes through :mod:`defusedxml` with DTDs, entities and external references
 forbidden (an XXE or "billion laughs" file is refused, not expanded), and a size bound.
 
-Example:
+Examples:
     >>> import pathlib, tempfile
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "sdn.csv"
     >>> _ = path.write_bytes(b'1,"A, B",-0- \\r\\n2,"C",x\\r\\n\\x1a')

@@ -6,7 +6,7 @@ party), a :class:`Merged` (the row was folded into a party made from another row
 So rows in = parties + merged + rejected holds by construction, per file, and :func:`collect`
 counts it in :class:`FileTally`.
 
-Example:
+Examples:
     >>> events = [
     ...     PartyRecord(party_id="x:1", name="ACME LLP", source="x:a.csv", source_row=1),
     ...     Merged(source="x:b.csv", source_row=1, party_id="x:1"),
