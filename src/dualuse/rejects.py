@@ -7,6 +7,8 @@ user gave is lost.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import polars as pl
 
 __all__ = ["REJECT_COLUMNS", "empty_rejects", "make_rejects"]
@@ -33,12 +35,15 @@ def empty_rejects(columns: list[str] | None = None) -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
 
 
-def make_rejects(frame: pl.DataFrame, row: pl.Expr, column: pl.Expr, value: pl.Expr, reason: pl.Expr) -> pl.DataFrame:
+FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
+
+
+def make_rejects(frame: FrameT, row: pl.Expr, column: pl.Expr, value: pl.Expr, reason: pl.Expr) -> FrameT:
     """Build rejected rows from ``frame`` (already filtered to the bad rows) and four expressions.
 
     Columns whose names start with ``__`` are working columns and are not copied.
     """
-    extra = [c for c in frame.columns if c not in REJECT_COLUMNS and not c.startswith("__")]
+    extra = [c for c in frame.collect_schema().names() if c not in REJECT_COLUMNS and not c.startswith("__")]
     return frame.select(
         row.cast(pl.UInt32).alias("row"),
         column.cast(pl.String).alias("column"),

@@ -24,7 +24,7 @@ import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Generic, Literal, TypeVar, Union, get_args, get_origin, overload
 
 import annotated_types
 import polars as pl
@@ -324,17 +324,25 @@ def to_records(frame: pl.DataFrame, table: str) -> list[BaseModel]:
     return [model.model_validate(row) for row in frame.select(names).iter_rows(named=True)]
 
 
-@dataclass(frozen=True)
-class Validated:
-    """The result of :func:`validate`: rows that fit and rows that did not (with their reasons)."""
+FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
 
-    accepted: pl.DataFrame
-    rejected: pl.DataFrame
+
+@dataclass(frozen=True)
+class Validated(Generic[FrameT]):
+    """The result of :func:`validate`: rows that fit and rows that did not (with their reasons).
+
+    Both are DataFrames when a DataFrame was validated, LazyFrames when a LazyFrame was.
+    """
+
+    accepted: FrameT
+    rejected: FrameT
 
     @property
     def ok(self) -> bool:
-        """Whether every row was accepted."""
-        return self.rejected.height == 0
+        """Whether every row was accepted (collects a lazy result's rejected rows)."""
+        rejected = self.rejected
+        height = rejected.select(pl.len()).collect().item() if isinstance(rejected, pl.LazyFrame) else rejected.height
+        return bool(height == 0)
 
 
 def _cast(expr: pl.Expr, source: pl.DataType, target: pl.DataType) -> pl.Expr:
@@ -380,37 +388,46 @@ def _checks(col: _Column, original: pl.Expr, cast: pl.Expr) -> list[tuple[pl.Exp
     return checks
 
 
-def validate(frame: pl.DataFrame, table: str) -> Validated:
+@overload
+def validate(frame: pl.DataFrame, table: str) -> Validated[pl.DataFrame]: ...
+@overload
+def validate(frame: pl.LazyFrame, table: str) -> Validated[pl.LazyFrame]: ...
+def validate(frame: pl.DataFrame | pl.LazyFrame, table: str) -> Validated[pl.DataFrame] | Validated[pl.LazyFrame]:
     """Cast ``frame`` to the schema of ``table``; split it into accepted and rejected rows.
 
     A required column that is missing raises :class:`SchemaError`; a missing optional column is
     added as nulls. Each rejected row says its 0-based ``row``, the first bad ``column``, the bad
     ``value`` and the ``reason``, and keeps every input cell (see :mod:`dualuse.rejects`). Extra
-    columns are kept after the canonical ones.
+    columns are kept after the canonical ones. A LazyFrame stays lazy: validation is expressions
+    only, so it streams.
     """
+    if isinstance(frame, pl.LazyFrame):
+        return _validate(frame, table)
+    return _validate(frame, table)
+
+
+def _validate(frame: FrameT, table: str) -> Validated[FrameT]:
+    """One implementation for eager and lazy frames: every step is an expression."""
     cols = _columns(table)
-    missing = [c.name for c in cols if c.required and c.name not in frame.columns]
+    schema = frame.collect_schema()
+    names = schema.names()
+    missing = [c.name for c in cols if c.required and c.name not in names]
     if missing:
         raise SchemaError(f"{table}: missing required column(s) {', '.join(missing)}")
     work = frame.with_row_index("__row")
     reason: Any = None
     for col in cols:
-        if col.name not in frame.columns:
+        if col.name not in names:
             continue
         original = pl.col(col.name)
-        cast = _cast(original, frame.schema[col.name], col.dtype)
+        cast = _cast(original, schema[col.name], col.dtype)
         for bad, why in _checks(col, original, cast):
             bad = bad.fill_null(False)
             reason = (pl.when(bad) if reason is None else reason.when(bad)).then(
                 pl.struct(pl.lit(col.name).alias("c"), original.cast(pl.String).alias("v"), why.alias("r"))
             )
-    flagged = work.with_columns(
-        (
-            reason.otherwise(None)
-            if reason is not None
-            else pl.lit(None, pl.Struct({"c": pl.String, "v": pl.String, "r": pl.String}))
-        ).alias("__why")
-    )
+    no_reason = pl.lit(None, pl.Struct({"c": pl.String, "v": pl.String, "r": pl.String}))
+    flagged = work.with_columns((reason.otherwise(None) if reason is not None else no_reason).alias("__why"))
     bad_rows = flagged.filter(pl.col("__why").is_not_null())
     rejected = make_rejects(
         bad_rows,
@@ -420,12 +437,11 @@ def validate(frame: pl.DataFrame, table: str) -> Validated:
         reason=pl.col("__why").struct.field("r"),
     )
     good = flagged.filter(pl.col("__why").is_null()).drop("__row", "__why")
-    extras = [c for c in frame.columns if c not in {col.name for col in cols}]
+    canonical = {col.name for col in cols}
+    extras = [c for c in names if c not in canonical]
     accepted = good.select(
         *[
-            _cast(pl.col(c.name), frame.schema[c.name], c.dtype)
-            if c.name in frame.columns
-            else pl.lit(None, c.dtype).alias(c.name)
+            _cast(pl.col(c.name), schema[c.name], c.dtype) if c.name in names else pl.lit(None, c.dtype).alias(c.name)
             for c in cols
         ],
         *extras,

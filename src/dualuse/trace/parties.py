@@ -74,7 +74,7 @@ def _tokens() -> pl.Expr:
     return pl.when(plain).then(tokens).otherwise(name)
 
 
-def _clean_id(column: str = "id") -> pl.Expr:
+def _clean_id(column: str) -> pl.Expr:
     return pl.col(column).cast(pl.String).str.to_uppercase().str.replace_all(r"[^0-9A-Z]", "")
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import abc
 import re
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -180,13 +179,9 @@ class FileConnector(Connector[ConfigT], abc.ABC):
             why.field("value").alias(f"{_HELD}value"),
             why.field("reason").alias(f"{_HELD}reason"),
         )
-        with warnings.catch_warnings():
-            # validate() asks a LazyFrame for .columns/.schema: that resolves the schema (no data is
-            # read), and every other step it takes is lazy already
-            warnings.simplefilter("ignore", pl.exceptions.PerformanceWarning)
-            checked = validate(prepared, self.output_table())  # type: ignore[arg-type]  # lazy-safe
-        accepted = checked.accepted.lazy().select(pl.exclude(f"^{re.escape(_HELD)}.*$"))
-        rejected = checked.rejected.lazy().select(
+        checked = validate(prepared, self.output_table())
+        accepted = checked.accepted.select(pl.exclude(f"^{re.escape(_HELD)}.*$"))
+        rejected = checked.rejected.select(
             (pl.col(f"{_HELD}line").cast(pl.Int64) - self.first_row).cast(pl.UInt32).alias("row"),
             *[pl.coalesce(f"{_HELD}{c}", c).alias(c) for c in ("column", "value", "reason")],
             pl.col(f"{_HELD}line").alias("source_row"),
