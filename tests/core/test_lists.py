@@ -84,7 +84,8 @@ def test_vectorised_match_agrees_with_scalar(sample: list[str]) -> None:
     assert lst.match(sample)["item"].to_list() == [_scalar_match(lst, c) for c in sample]
 
 
-def test_user_lists_from_csv_and_toml(tmp_path: Path) -> None:
+def test_user_lists_from_csv_and_toml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("dualuse.lists.registry._REGISTERED", {})  # registering must not leak into other tests
     csv_path = tmp_path / "mine.csv"
     csv_path.write_text("code,tier,description\n8542.31,critical,chips\n8806,drones,\n", encoding="utf-8")
     mine = lists.load(csv_path)

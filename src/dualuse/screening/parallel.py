@@ -3,7 +3,7 @@
 Normalising a name is Python (regular expressions, transliteration, legal forms): a million
 names take a minute on one core. :func:`map_in_chunks` splits a large list into one chunk per
 core, hands all but the first to worker processes (started with ``spawn``: forking a process
-whose polars thread pool runs is unsafe; started once and kept) and does the first itself. Small lists, the usual
+whose polars thread pool runs is unsafe) and does the first itself. Small lists, the usual
 case, never start a process. Workers receive the legal forms registered in this process
 (:func:`dualuse.screening.legal_forms.register_legal_form` at run time), so that they
 normalise exactly as this process does. A worker that cannot start (a main script without
@@ -22,7 +22,6 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from functools import cache
 from typing import Any, TypeVar
 
 from dualuse.screening.legal_forms import LegalForm, legal_forms, register_legal_form
@@ -33,7 +32,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 MIN_PARALLEL = 50_000
-"""Lists shorter than this are processed in this process: a worker takes about a second to start."""
+"""Lists shorter than this are processed in this process: a worker takes one or two seconds to start."""
 
 
 def _lengths(items: Sequence[str], _extra: Any) -> list[int]:
@@ -82,23 +81,18 @@ def map_in_chunks(
     size = -(-len(items) // count)
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
     forms = legal_forms()
-    pool = _pool(len(chunks) - 1)
+    context = multiprocessing.get_context("spawn")
     try:
-        futures = [pool.submit(_in_worker, func, forms, chunk, extra) for chunk in chunks[1:]]
-    except (BrokenProcessPool, RuntimeError):  # a pool broken earlier: work here
-        _pool.cache_clear()
+        # A pool per call, shut down before returning: a pool kept alive deadlocks the exit of a
+        # multiprocessing child, which joins its own children before any atexit hook runs.
+        with ProcessPoolExecutor(max_workers=len(chunks) - 1, mp_context=context) as pool:
+            futures = [pool.submit(_in_worker, func, forms, chunk, extra) for chunk in chunks[1:]]
+            results = func(chunks[0], extra)
+            for chunk, future in zip(chunks[1:], futures, strict=True):
+                try:
+                    results.extend(future.result())
+                except BrokenProcessPool:  # e.g. a main script without `if __name__ == "__main__":`
+                    results.extend(func(chunk, extra))
+    except (BrokenProcessPool, OSError):  # no process could start: work here
         return func(items, extra)
-    results = func(chunks[0], extra)
-    for chunk, future in zip(chunks[1:], futures, strict=True):
-        try:
-            results.extend(future.result())
-        except BrokenProcessPool:  # e.g. a main script without `if __name__ == "__main__":`
-            _pool.cache_clear()
-            results.extend(func(chunk, extra))
     return results
-
-
-@cache
-def _pool(workers: int) -> ProcessPoolExecutor:
-    """One pool per size, started on first use and kept: a worker takes about a second to start."""
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
