@@ -23,6 +23,14 @@ __all__ = ["to_findings"]
 _METRIC = pl.Struct({"name": pl.String, "value": pl.Float64})
 
 
+def _thousands(expr: pl.Expr) -> pl.Expr:
+    """Whole numbers as people read them in a sentence: ``188,271``."""
+    return expr.map_batches(
+        lambda values: pl.Series([None if v is None else f"{v:,.0f}" for v in values.to_list()], dtype=pl.String),
+        return_dtype=pl.String,
+    )
+
+
 def _metrics(*names: str) -> pl.Expr:
     return pl.concat_list(
         [pl.struct(pl.lit(n).alias("name"), pl.col(n).cast(pl.Float64).alias("value")) for n in names]
@@ -61,9 +69,9 @@ def _chain_findings(result: ChainResult) -> pl.DataFrame:
             pl.col("score"),
             pl.format(
                 "{} units of HS {} worth ${} went {} through {} from {} to {} ({} legs, {} days, score {})",
-                pl.col("quantity").round(0).cast(pl.Int64),
-                pl.col("hs6"),
-                pl.col("value_usd").round(0).cast(pl.Int64),
+                _thousands(pl.col("quantity")),
+                pl.concat_str(pl.col("hs6").str.slice(0, 4), pl.lit("."), pl.col("hs6").str.slice(4, 2)),
+                _thousands(pl.col("value_usd")),
                 pl.col("route"),
                 pl.col("party_names").list.join(" > "),
                 pl.col("first_date"),
