@@ -4,7 +4,12 @@ Normalising a name is Python (regular expressions, transliteration, legal forms)
 names take a minute on one core. :func:`map_in_chunks` splits a large list into one chunk per
 core, hands all but the first to worker processes (started with ``spawn``: forking a process
 whose polars thread pool runs is unsafe) and does the first itself. Small lists, the usual
-case, never start a process. Workers receive the legal forms registered in this process
+case, never start a process.
+
+Worker processes are opt-in, because a spawned worker re-imports the caller's main script: a
+library must not do that behind its user's back. The ``dualuse`` command turns them on; in your
+own code set the environment variable ``DUALUSE_WORKERS`` (``auto`` = every core, or a number)
+from a script guarded by ``if __name__ == "__main__":``, or pass ``workers=``. Workers receive the legal forms registered in this process
 (:func:`dualuse.screening.legal_forms.register_legal_form` at run time), so that they
 normalise exactly as this process does. A worker that cannot start (a main script without
 ``if __name__ == "__main__":`` re-runs itself in the worker and fails) only costs time: its
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -46,6 +52,21 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
+def _configured_workers() -> int:
+    """Processes to use from ``DUALUSE_WORKERS``: unset means 1 (no worker processes)."""
+    setting = os.environ.get("DUALUSE_WORKERS", "").strip().lower()
+    if setting in ("auto", "0"):
+        return _cores()
+    return int(setting) if setting.isdigit() else 1
+
+
+def _main_importable() -> bool:
+    """Whether a spawned worker can start: it re-imports the main script, which must exist
+    (not the case for code piped to ``python -``)."""
+    path = getattr(sys.modules.get("__main__"), "__file__", None)
+    return path is None or os.path.exists(path)
+
+
 def _in_worker(
     func: Callable[[Sequence[T], Any], list[R]], forms: tuple[LegalForm, ...], items: Sequence[T], extra: Any
 ) -> list[R]:
@@ -69,14 +90,14 @@ def map_in_chunks(
 
     ``func`` is a module-level function (workers import it) returning one result per item, in
     order; ``extra`` is passed to every call (it must pickle). ``workers``: the number of
-    processes including this one (default: the cores this process may use).
+    processes including this one (default: ``DUALUSE_WORKERS``, else 1).
 
     Example:
         >>> map_in_chunks(_lengths, ["abc", "", "de"], None, min_parallel=2, workers=2)
         [3, 0, 2]
     """
-    count = workers or _cores()
-    if count <= 1 or len(items) < min_parallel:
+    count = workers or _configured_workers()
+    if count <= 1 or len(items) < min_parallel or not _main_importable():
         return func(items, extra)
     size = -(-len(items) // count)
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
