@@ -69,7 +69,7 @@ _DATA, _REJECTED, _MANIFEST = "data.parquet", "rejected.parquet", "manifest.json
 def default_workspace() -> Path:
     """``$DUALUSE_WORKSPACE`` if set, else the platform's user data folder for dualuse.
 
-    Example:
+    Examples:
         >>> import os; os.environ["DUALUSE_WORKSPACE"] = "/tmp/ws"; default_workspace()
         PosixPath('/tmp/ws')
     """
@@ -351,7 +351,7 @@ def _swap_into_place(staging: Path, final: Path) -> None:
 def read_table(spec: str | Path, *, workspace: Workspace | str | Path | None = None) -> pl.DataFrame:
     """Read a ``.parquet``, ``.csv`` or ``.xlsx`` file, or a table of the workspace by name.
 
-    Example:
+    Examples:
         >>> import pathlib, tempfile, polars as pl
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "t.parquet"
         >>> pl.DataFrame({"a": [1]}).write_parquet(path)

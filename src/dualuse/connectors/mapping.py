@@ -70,7 +70,7 @@ def _as_list(value: str | list[str] | None) -> list[str] | None:
 class ColumnRule(BaseModel):
     """Where one canonical column comes from and how to read it (see the module docs).
 
-    Example:
+    Examples:
         >>> ColumnRule.model_validate({"from": ["G33", "Код товара"], "parse": "hs", "width": 10}).sources
         ['G33', 'Код товара']
     """
@@ -110,7 +110,7 @@ class ColumnRule(BaseModel):
 class MappingPreset(BaseModel):
     """A named column mapping from one file layout to a canonical table.
 
-    Example:
+    Examples:
         >>> preset = get_preset("baci")
         >>> preset.table, preset.columns["value_usd"].scale
         ('flows', 1000.0)
@@ -153,7 +153,7 @@ class MappingPreset(BaseModel):
     def from_toml(cls, text: str, *, origin: str = "") -> MappingPreset:
         """Parse a TOML mapping; :class:`ConfigError` names each bad key.
 
-        Example:
+        Examples:
             >>> MappingPreset.from_toml('name = "x"\\ntable = "parties"\\n[columns.name]\\nfrom = "Name"\\n'
             ...                         '[columns.party_id]\\nfrom = "ID"').columns["name"].sources
             ['Name']
@@ -180,7 +180,7 @@ _PROVIDED = frozenset({"source", "source_row", "shipment_id", "party_id"})
 def load_preset(path: str | Path) -> MappingPreset:
     """Read a mapping from a TOML file.
 
-    Example:
+    Examples:
         >>> import pathlib, tempfile
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "mine.toml"
         >>> _ = path.write_text('name = "mine"\\ntable = "flows"\\n[columns.period]\\nfrom = "year"\\nparse = "period"\\n'
@@ -201,7 +201,7 @@ def load_preset(path: str | Path) -> MappingPreset:
 def builtin_presets() -> list[MappingPreset]:
     """The presets bundled with dualuse (registered by the built-in plugin).
 
-    Example:
+    Examples:
         >>> sorted(p.name for p in builtin_presets())
         ['baci', 'bill-of-lading', 'comext', 'comtrade', 'ru-declarations']
     """
@@ -216,7 +216,7 @@ def builtin_presets() -> list[MappingPreset]:
 def presets() -> dict[str, MappingPreset]:
     """Every preset registered through the ``register_presets`` hook, by name.
 
-    Example:
+    Examples:
         >>> presets()["ru-declarations"].table
         'shipments'
     """
@@ -242,7 +242,7 @@ def presets() -> dict[str, MappingPreset]:
 def get_preset(name: str) -> MappingPreset:
     """A registered preset by name, or a mapping file when ``name`` ends in ``.toml``.
 
-    Example:
+    Examples:
         >>> get_preset("nope")
         Traceback (most recent call last):
         dualuse.errors.ConfigError: unknown preset 'nope'; known presets: baci, bill-of-lading, comext, comtrade, ru-declarations
@@ -259,7 +259,7 @@ def get_preset(name: str) -> MappingPreset:
 def identity_preset(table: Literal["shipments", "flows", "parties"], columns: Sequence[str]) -> MappingPreset:
     """A mapping for a file that already has canonical column names (extra columns are kept as text).
 
-    Example:
+    Examples:
         >>> identity_preset("flows", ["period", "reporter", "note"]).columns["period"].parse
         'period'
     """
@@ -510,7 +510,7 @@ def compile_mapping(
 ) -> CompiledMapping:
     """Compile ``preset`` for a file with ``schema``; InputError naming file and column when one is missing.
 
-    Example:
+    Examples:
         >>> mapping = compile_mapping(get_preset("baci"), pl.Schema({c: pl.String for c in "tijkvq"}), file="b.csv")
         >>> good, bad = mapping.split(pl.DataFrame({"t": ["2023", "2023"], "i": ["156", "999"], "j": ["398", "398"],
         ...     "k": ["10121", "854231"], "v": ["1.5", "2"], "q": [None, "1"]}))

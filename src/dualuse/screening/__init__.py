@@ -1,6 +1,6 @@
 """Counterparty screening: normalise names, match them against watch lists, explain each score.
 
-Example:
+Examples:
     >>> from dualuse.screening import normalize_name
     >>> normalize_name("ТОО «Элем Групп»").text
     'elem grupp'

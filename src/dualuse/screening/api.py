@@ -1,6 +1,6 @@
 """The screening API: :func:`score` for one pair, :func:`screen` for two parties tables.
 
-Example:
+Examples:
     >>> result = score("ТОО «Элем Групп»", "LIMITED LIABILITY PARTNERSHIP ELEM GROUP")
     >>> result.score, [f.name for f in result.explanation]
     (1.0, ['name'])
@@ -178,7 +178,7 @@ def score(a: Any, b: Any, *, kind: str = "company", config: ScoringConfig | None
     every name of one side is compared with every name of the other and the best pair counts.
     ``kind`` applies to plain names and parties without one.
 
-    Example:
+    Examples:
         >>> score("Kazakhtelecom JSC", "АО «Казахтелеком»").score
         1.0
         >>> left = {"name": "Nurly Zhol", "identifiers": [{"scheme": "BIN", "value": "990740000683"}]}
@@ -279,7 +279,7 @@ def screen(
     :func:`dualuse.screening.scoring.score_pairs`; rows with ``score >= threshold`` are kept.
     The result (columns :data:`SCREEN_COLUMNS`) does not depend on the order of the rows.
 
-    Example:
+    Examples:
         >>> watch = pl.DataFrame({"party_id": ["ofac-47950"], "name": ["LIMITED LIABILITY PARTNERSHIP ELEM GROUP"],
         ...                       "country": ["KZ"], "programs": [["RUSSIA-EO14024"]]})
         >>> mine = pl.DataFrame({"party_id": ["c1", "c2"], "name": ["ТОО «Элем Групп»", "ТОО «Элем Трейд»"],

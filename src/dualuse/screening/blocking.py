@@ -8,7 +8,7 @@ everything and carry no evidence. A query name meets the watch-list names that s
 one kept key, and keeps the ``top_k`` with the largest sum of the shared keys' IDF (ties kept).
 So a million names are never compared all against all.
 
-Example:
+Examples:
     >>> import polars as pl
     >>> from dualuse.screening.scoring import prepare_names
     >>> watch = prepare_names(pl.DataFrame({"name": ["Elem Group LLP", "Kotel Trade"], "kind": ["company"] * 2}))
@@ -32,7 +32,7 @@ _MAX_DELETE = 16
 def blocking_keys(prepared: pl.DataFrame) -> pl.DataFrame:
     """The blocking keys of prepared names: columns ``nid`` and ``key`` (distinct pairs).
 
-        Example:
+        Examples:
             >>> from dualuse.screening.scoring import prepare_names
             >>> names = prepare_names(pl.DataFrame({"name": ["Kazakhtelecom"], "kind": ["company"]}))
     >>> keys = sorted(blocking_keys(names)["key"].to_list())
@@ -97,7 +97,7 @@ class BlockingIndex:
 def build_index(watchlist: pl.DataFrame, *, max_df: int = 20) -> BlockingIndex:
     """Index prepared watch-list names by their kept blocking keys (see :func:`candidate_pairs`).
 
-    Example:
+    Examples:
         >>> from dualuse.screening.scoring import prepare_names
         >>> watch = prepare_names(pl.DataFrame({"name": ["Kazakhtelecom", "Kazakhtelecom"], "kind": ["company"] * 2}))
         >>> index = build_index(watch)
@@ -137,7 +137,7 @@ def candidate_pairs(
     kept, with every watch-list row that carries one of them, so the result does not depend on
     row order.
 
-    Example:
+    Examples:
         >>> from dualuse.screening.scoring import prepare_names
         >>> watch = prepare_names(pl.DataFrame({"name": ["Kazakhtelecom"], "kind": ["company"]}))
         >>> query = prepare_names(pl.DataFrame({"name": ["Kazahtelekom JSC"], "kind": ["company"]}))

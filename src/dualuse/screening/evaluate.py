@@ -5,7 +5,7 @@ label: ``cross``, ``latin``, ``cyrillic``...). The built-in regional set
 (:func:`regional_pairs`) holds fictitious Russian, Kazakh and Kyrgyz companies and persons in
 both scripts, with hard negatives that share a legal form, a generic word or a city.
 
-Example:
+Examples:
     >>> pairs = pl.DataFrame({"name1": ["ТОО Элем Групп", "ТОО Элем Групп"],
     ...                       "name2": ["Elem Group LLP", "Nurtas Group LLP"],
     ...                       "is_match": [True, False], "kind": ["company", "company"]})
@@ -52,7 +52,7 @@ def load_pairs(path: str | Path) -> pl.DataFrame:
 
     Raises :class:`dualuse.errors.InputError` naming the file, row and column of a bad value.
 
-    Example:
+    Examples:
         >>> load_pairs(regional_pairs()).columns
         ['name1', 'name2', 'is_match', 'kind', 'script']
     """
@@ -84,7 +84,7 @@ def load_pairs(path: str | Path) -> pl.DataFrame:
 def regional_pairs() -> Path:
     """The path of the built-in regional labelled set (``data/eval_region_pairs.csv``).
 
-    Example:
+    Examples:
         >>> regional_pairs().name
         'eval_region_pairs.csv'
     """
@@ -94,7 +94,7 @@ def regional_pairs() -> Path:
 def score_labelled(pairs: pl.DataFrame, config: ScoringConfig | None = None) -> pl.DataFrame:
     """Add the ``score`` of every pair (vectorised: the same engine as :func:`dualuse.screening.screen`).
 
-    Example:
+    Examples:
         >>> frame = pl.DataFrame({"name1": ["Иванов Иван"], "name2": ["Ivan Ivanov"], "is_match": [True],
         ...                       "kind": ["person"]})
         >>> score_labelled(frame)["score"].to_list()
@@ -127,7 +127,7 @@ def sweep(scored: pl.DataFrame, thresholds: Sequence[float] = DEFAULT_THRESHOLDS
     Columns: ``threshold, slice, pairs, tp, fp, fn, tn, precision, recall, f1``; ``slice`` is
     ``all``, ``script=<value>`` or ``kind=<value>``.
 
-    Example:
+    Examples:
         >>> frame = pl.DataFrame({"score": [0.9, 0.7, 0.85], "is_match": [True, True, False],
         ...                       "kind": ["company"] * 3, "script": ["cross"] * 3})
         >>> sweep(frame, [0.8]).filter(pl.col("slice") == "all").select("tp", "fp", "fn", "f1").row(0)
@@ -149,7 +149,7 @@ def sweep(scored: pl.DataFrame, thresholds: Sequence[float] = DEFAULT_THRESHOLDS
 def best_threshold(table: pl.DataFrame, *, slice_name: str = "all") -> dict[str, float | int]:
     """The row of a :func:`sweep` with the highest F1 for ``slice_name`` (lowest threshold on ties).
 
-    Example:
+    Examples:
         >>> frame = pl.DataFrame({"score": [0.9, 0.6], "is_match": [True, False]})
         >>> best_threshold(sweep(frame, [0.5, 0.7, 0.95]))["threshold"]
         0.7
@@ -165,7 +165,7 @@ def flag_rate(queries: pl.DataFrame, watchlist: pl.DataFrame, *, threshold: floa
 
     Used with names that should match nothing (synthetic negatives) to measure false alarms.
 
-    Example:
+    Examples:
         >>> watch = pl.DataFrame({"name": ["Elem Group LLP"]})
         >>> flag_rate(pl.DataFrame({"name": ["Elem Grupp", "Nurtas Trade"]}), watch, threshold=0.8)
         0.5

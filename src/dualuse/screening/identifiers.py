@@ -4,7 +4,7 @@ An equal identifier of the same scheme settles a match whatever the names; two v
 different identifiers of the same scheme are strong evidence against. Identifiers whose
 checksum fails are not used (a typo in an INN must not decide anything).
 
-Example:
+Examples:
     >>> is_valid("INN", "7707083893"), is_valid("INN", "7707083894")
     (True, False)
     >>> canonical_ids([("ИНН", "7707 083 893"), ("BIN", "bad")])
@@ -90,7 +90,7 @@ _CHECKS: dict[str, Callable[[str], bool]] = {
 def canonical_scheme(scheme: str) -> str:
     """The canonical name of an identifier scheme (upper case, aliases resolved).
 
-    Example:
+    Examples:
         >>> canonical_scheme("ИНН"), canonical_scheme("reg_no"), canonical_scheme("kz_bin")
         ('INN', 'REG_NO', 'BIN')
     """
@@ -103,7 +103,7 @@ def is_valid(scheme: str, value: str) -> bool:
 
     Schemes without a known checksum accept any value with at least 3 letters or digits.
 
-    Example:
+    Examples:
         >>> is_valid("OGRN", "1027700132195"), is_valid("BIN", "990740000683"), is_valid("REG_NO", "12-3")
         (True, True, True)
     """
@@ -117,7 +117,7 @@ def is_valid(scheme: str, value: str) -> bool:
 def canonical_ids(identifiers: Iterable[tuple[str, str]]) -> list[str]:
     """Valid identifiers as sorted, distinct ``"SCHEME:VALUE"`` strings (invalid ones dropped).
 
-    Example:
+    Examples:
         >>> canonical_ids([("inn", "7707083893"), ("INN", "7707-083-893")])
         ['INN:7707083893']
     """
@@ -142,7 +142,7 @@ def compare(left: Iterable[str], right: Iterable[str]) -> IdComparison:
 
     A scheme is *conflicting* when both sides have it and share no value.
 
-    Example:
+    Examples:
         >>> compare(["BIN:990740000683"], ["BIN:000140000296"])
         IdComparison(equal=(), conflicting=('BIN',))
     """

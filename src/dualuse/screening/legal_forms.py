@@ -4,7 +4,7 @@ The built-in forms live in ``data/legal_forms.toml``. Users add forms with
 :func:`register_legal_form`; plugins implement the hook ``register_legal_forms(register)``
 (read lazily, on first use; a missing or broken plugin host leaves the built-in forms).
 
-Example:
+Examples:
     >>> strip_legal_forms(["limited", "liability", "partnership", "elem", "group"])
     (['elem', 'group'], ('llp',))
     >>> register_legal_form("Kft", "llc", country="HU")
@@ -98,7 +98,7 @@ def _ensure_loaded() -> None:
 def register_legal_form(form: str, tag: str, *, country: str | None = None) -> None:
     """Add a legal form: ``form`` as written (any script), mapped to the generic ``tag``.
 
-    Example:
+    Examples:
         >>> register_legal_form("ЖАҚ", "cjsc", country="KZ")
         >>> strip_legal_forms(["zhak", "nur", "invest"])
         (['nur', 'invest'], ('cjsc',))
@@ -111,7 +111,7 @@ def register_legal_form(form: str, tag: str, *, country: str | None = None) -> N
 def legal_forms() -> tuple[LegalForm, ...]:
     """Every registered legal form (built-in, plugins, then user additions).
 
-    Example:
+    Examples:
         >>> any(f.form == "ОсОО" and f.tag == "llc" for f in legal_forms())
         True
     """
@@ -147,7 +147,7 @@ def strip_legal_forms(tokens: list[str]) -> tuple[list[str], tuple[str, ...]]:
     ("too", "ao", "ip") only at the start or the end. A name that is only legal forms keeps
     its tokens (and no tag).
 
-    Example:
+    Examples:
         >>> strip_legal_forms(["too", "elem", "grupp"])
         (['elem', 'grupp'], ('llp',))
         >>> strip_legal_forms(["osoo", "ala", "too", "treid"])

@@ -4,7 +4,7 @@ NFKC, casefold, quotes and punctuation removed, transliterated to Latin, legal f
 (and kept as generic tags), stop words removed, tokens joined by one space. Idempotent:
 ``normalize_name(n.text).text == n.text``.
 
-Example:
+Examples:
     >>> n = normalize_name("«ТОО «Элем Групп»»")
     >>> n.text, n.legal_forms, n.script
     ('elem grupp', ('llp',), 'cyrillic')
@@ -68,7 +68,7 @@ def _strip_stop_words(tokens: list[str]) -> list[str]:
 def normalize_name(name: str, *, kind: str = "company") -> NormalizedName:
     """Normalise one name (see the module documentation for the steps).
 
-    Example:
+    Examples:
         >>> normalize_name("TOO Elem Grupp").text
         'elem grupp'
         >>> normalize_name("ОсОО «Ала-Тоо Трейд»").tokens
@@ -101,7 +101,7 @@ def normalize_names(names: pl.Series, *, kind: str = "company") -> pl.Series:
     Each distinct name is normalised once; many distinct names are spread over the cores
     (:func:`dualuse.screening.parallel.map_in_chunks`).
 
-    Example:
+    Examples:
         >>> normalize_names(pl.Series(["ТОО Элем Групп", None, "Elem Group LLP"])).to_list()
         ['elem grupp', None, 'elem group']
     """

@@ -15,7 +15,7 @@ normalise exactly as this process does. A worker that cannot start (a main scrip
 ``if __name__ == "__main__":`` re-runs itself in the worker and fails) only costs time: its
 chunk is then done here.
 
-Example:
+Examples:
     >>> map_in_chunks(_lengths, ["ab", "c"], None)
     [2, 1]
 """
@@ -92,7 +92,7 @@ def map_in_chunks(
     order; ``extra`` is passed to every call (it must pickle). ``workers``: the number of
     processes including this one (default: ``DUALUSE_WORKERS``, else 1).
 
-    Example:
+    Examples:
         >>> map_in_chunks(_lengths, ["abc", "", "de"], None, min_parallel=2, workers=2)
         [3, 0, 2]
     """

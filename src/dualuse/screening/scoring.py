@@ -19,7 +19,7 @@ both. The features, each an additive contribution (its ``weight``) to the score:
 - ``identifier``: an equal identifier of the same scheme sets the score to 1; conflicting
   identifiers of one scheme subtract ``identifier_conflict``.
 
-Example:
+Examples:
     >>> from dualuse.screening import score
     >>> score("ТОО «Элем Групп»", "LIMITED LIABILITY PARTNERSHIP ELEM GROUP").score
     1.0
@@ -125,7 +125,7 @@ def _generic_classes() -> dict[str, str]:
 def generic_words() -> frozenset[str]:
     """Phonetic keys of the generic words (``data/generic_words.txt``).
 
-    Example:
+    Examples:
         >>> phonetic_key("treyd") in generic_words(), phonetic_key("elem") in generic_words()
         (True, False)
     """
@@ -135,7 +135,7 @@ def generic_words() -> frozenset[str]:
 def canonical_key(key: str, kind: str) -> str:
     """The key of a token for matching: a generic word becomes the first word of its class.
 
-    Example:
+    Examples:
         >>> canonical_key(phonetic_key("treyd"), "company"), canonical_key("elem", "company")
         ('trade', 'elem')
     """
@@ -147,7 +147,7 @@ def canonical_key(key: str, kind: str) -> str:
 def token_weight(key: str, kind: str, config: ScoringConfig) -> float:
     """The weight of one token (by its phonetic key) in the soft token match.
 
-    Example:
+    Examples:
         >>> config = ScoringConfig()
         >>> token_weight("elem", "company", config), token_weight("grup", "company", config)
         (1.0, 0.35)
@@ -188,7 +188,7 @@ def prepare_names(names: pl.DataFrame, config: ScoringConfig | None = None) -> p
     ``legal_forms``, ``script`` and ``concat`` (the keys without spaces). Python work is done
     once per distinct (name, kind) and once per distinct token; the rest is vectorised.
 
-    Example:
+    Examples:
         >>> frame = prepare_names(pl.DataFrame({"name": ["TOO Elem Grupp"], "kind": ["company"]}))
         >>> frame.select("text", "keys", "weights", "legal_forms").row(0)
         ('elem grupp', ['elem', 'grup'], [1.0, 0.35], ['llp'])
@@ -332,7 +332,7 @@ def score_pairs(
     ``name_tokens``, ``name_concat``, and ``score``. With ``details=True`` also ``matched``:
     per pair, the token alignments as text ("elem=elem 1.00").
 
-    Example:
+    Examples:
         >>> names = prepare_names(pl.DataFrame({"name": ["Elem Group LLP", "ТОО Элем Групп", "Kotel Group"],
         ...                                     "kind": ["company"] * 3}))
         >>> pairs = pl.DataFrame({"a": [0, 0], "b": [1, 2]}, schema={"a": pl.UInt32, "b": pl.UInt32})

@@ -1,6 +1,6 @@
 """Tokenisation shared by names and legal forms: NFKC, casefold, punctuation, Latin script.
 
-Example:
+Examples:
     >>> tokenize("«ТОО «Элем Групп»»")
     ['too', 'elem', 'grupp']
     >>> tokenize("Ege Elektronik A.Ş."), tokenize("O'Brien & Co., Ltd.")
@@ -29,7 +29,7 @@ _OTHER_LETTER = re.compile(r"[^\W\d_A-Za-z\u00c0-\u024f\u0400-\u052f]")
 def tokenize(name: str) -> list[str]:
     """Split a name into lower-case Latin tokens (other scripts are kept, case-folded).
 
-    Example:
+    Examples:
         >>> tokenize("FZ-LLC  Şirketi")
         ['fzllc', 'sirketi']
     """
@@ -53,7 +53,7 @@ def tokenize(name: str) -> list[str]:
 def detect_script(name: str) -> str:
     """``"latin"``, ``"cyrillic"``, ``"mixed"`` or ``"other"``: the scripts of a name's letters.
 
-    Example:
+    Examples:
         >>> detect_script("Elem Group"), detect_script("Элем Групп"), detect_script("Elem Групп")
         ('latin', 'cyrillic', 'mixed')
     """

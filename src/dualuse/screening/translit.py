@@ -6,7 +6,7 @@ nearest Russian letter, as Russian-language registries do. Names written in Lati
 people ("Kazakhtelecom", "Kazahtelekom", "Grupp", "Group") still differ after transliteration:
 :func:`phonetic_key` folds the usual variant spellings so that they meet.
 
-Example:
+Examples:
     >>> to_latin("казахтелеком")
     'kazakhtelekom'
     >>> phonetic_key("kazakhtelecom") == phonetic_key("kazahtelekom")
@@ -101,7 +101,7 @@ def _wikipedia(word: str) -> str:
 def has_cyrillic(text: str) -> bool:
     """Whether ``text`` contains a Cyrillic letter.
 
-    Example:
+    Examples:
         >>> has_cyrillic("Elem Групп"), has_cyrillic("Elem Group")
         (True, False)
     """
@@ -119,7 +119,7 @@ def to_latin(token: str, scheme: str = "wikipedia") -> str:
 
     Letters of other scripts (Arabic, Devanagari, ...) are kept as they are.
 
-    Example:
+    Examples:
         >>> to_latin("элем"), to_latin("өскемен"), to_latin("şirketi")
         ('elem', 'oskemen', 'sirketi')
         >>> to_latin("юрий", "icao_doc_9303")
@@ -138,7 +138,7 @@ def romanizations(name: str) -> set[str]:
 
     A Latin name gives a single variant (its ASCII fold). The variants are lower case.
 
-    Example:
+    Examples:
         >>> sorted(romanizations("Юрий"))
         ['iurii', 'yurij', 'yuriy', 'yury']
     """
@@ -191,7 +191,7 @@ def phonetic_key(token: str) -> str:
     Folds ``kh/h``, ``c/k``, ``ts/tz/cz``, ``sh/sch/shch``, ``y/j/i``, ``x/ks``, ``w/v``,
     ``ph/f``, ``ou/u`` and doubled letters. Applied to the tokens of a normalised name.
 
-    Example:
+    Examples:
         >>> phonetic_key("grupp"), phonetic_key("group")
         ('grup', 'grup')
         >>> phonetic_key("yuriy") == phonetic_key("jurij") == phonetic_key("iurii")

@@ -16,7 +16,7 @@ written in the real OFAC legacy CSV layout (``sdn.csv``, ``add.csv``, ``alt.csv`
 ``-0- `` for null, a trailing 0x1A byte, programs split by ``] [``), so that it goes through the
 sanctions connector exactly as a real download would.
 
-Example:
+Examples:
     >>> from dualuse.synth.scenario import build_scenario
     >>> s = build_scenario()
     >>> s.flows.height > 10_000, s.shipments.height > 300, sorted(s.watchlist_files)

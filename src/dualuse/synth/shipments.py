@@ -16,7 +16,7 @@ identifiers, missing brands and manufacturers, a different HS6 of the same headi
 leg, decoy traders in the hubs that import the same goods and sell them at home, domestic
 exporters, direct shipments and unrelated trade.
 
-Example:
+Examples:
     >>> from dualuse.synth.shipments import generate_shipments
     >>> scenario = generate_shipments(seed=1, chains=20, background=50)
     >>> scenario.shipments.height > 90, scenario.truth["chain_id"].n_unique() >= 20

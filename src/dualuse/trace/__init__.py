@@ -1,6 +1,6 @@
 """Shipment chains through intermediaries, and red flags on the parties in them.
 
-Example:
+Examples:
     >>> from dualuse.synth.shipments import generate_shipments, demo_cases
     >>> import polars as pl
     >>> from dualuse import trace

@@ -15,7 +15,7 @@ The candidate pairs come from one sort of all legs by (party, heading, date); th
 is a single linear pass (the arithmetic of FIFO is sequential by nature), done only for the
 party-headings that have legs in both directions.
 
-Example:
+Examples:
     >>> import datetime as dt, polars as pl
     >>> legs = pl.DataFrame({"key": [0, 1, 2], "party": ["p"] * 3, "direction": ["in", "out", "out"],
     ...     "date": [dt.date(2023, 1, 1), dt.date(2023, 1, 5), dt.date(2023, 1, 9)],

@@ -6,7 +6,7 @@ the allocations back from every leg that reaches the target, through up to ``max
 (``CN>KZ>KG>RU`` is three legs). Each chain carries the quantity and value that flowed along it,
 the shipment rows behind it, and a confidence score with its components.
 
-Example:
+Examples:
     >>> from dualuse.synth.shipments import generate_shipments
     >>> scenario = generate_shipments(seed=7, chains=30, background=60)
     >>> result = chains(scenario.shipments, target="RU")

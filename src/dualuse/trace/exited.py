@@ -1,6 +1,6 @@
 """Manufacturers that announced they left Russia: a small bundled list with sources, extendable.
 
-Example:
+Examples:
     >>> frame = manufacturers()
     >>> frame.filter(pl.col("name") == "Intel Corporation")["announced"].item()
     datetime.date(2022, 4, 5)

@@ -1,6 +1,6 @@
 """Chains and red flags as canonical findings (:mod:`dualuse.schema` ``findings``), ready for reports.
 
-Example:
+Examples:
     >>> from dualuse.synth.shipments import generate_shipments, demo_cases
     >>> from dualuse.trace import chains, red_flags
     >>> s = generate_shipments(seed=2, chains=10, background=20, planted=demo_cases())

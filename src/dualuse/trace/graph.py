@@ -8,7 +8,7 @@ registry become ``Person`` entities linked by ``Ownership``, and every shipment 
 ``goodsDescription``, ``vedCode``, ``originCountry``, ``departureCountry``, ``destinationCountry``,
 ``customsAmount``, ``recordId``). Write them one JSON object per line.
 
-Example:
+Examples:
     >>> from dualuse.synth.shipments import generate_shipments, demo_cases
     >>> from dualuse.trace import chains
     >>> result = chains(generate_shipments(seed=2, chains=5, background=0, decoys=0, planted=demo_cases()).shipments)

@@ -8,7 +8,7 @@ identifier's party; a name seen with several identifiers is ambiguous and stays 
 (identifiers first: names never merge two identifiers). ``party_id`` is a digest of the key, so it
 does not depend on row order.
 
-Example:
+Examples:
     >>> import polars as pl
     >>> sides = pl.DataFrame({"exporter_name": ["Altyn Trade LLP", "ТОО «Алтын Трейд»", "ALTYN TRADE, TOO"],
     ...     "exporter_country": ["KZ"] * 3, "exporter_id": ["123456789012", "123456789012", None],

@@ -71,7 +71,7 @@ def _cyrillic_share(text: str) -> float:
 def detect_encoding(head: bytes, *, file: str = "") -> str:
     """``utf-8-sig``, ``utf-8`` or ``cp1251`` from the first bytes of a file.
 
-    Example:
+    Examples:
         >>> detect_encoding("Код товара;Страна".encode("cp1251")), detect_encoding("Код".encode())
         ('cp1251', 'utf-8')
     """
@@ -94,7 +94,7 @@ def detect_delimiter(sample: str, *, default: str = ",") -> str:
     The delimiter that splits every line of the sample into the same number (> 1) of fields wins;
     quotes are respected, so commas inside a header such as ``Вес нетто, кг`` do not mislead it.
 
-    Example:
+    Examples:
         >>> detect_delimiter("G33;Вес нетто, кг\\n8542310000;1 200,50\\n"), detect_delimiter("t,i,j\\n2023,156,398\\n")
         (';', ',')
     """
@@ -117,7 +117,7 @@ def _line_of(data: bytes, position: int, before: int) -> int:
 def transcode(path: Path, target: Path, encoding: str) -> None:
     """Rewrite ``path`` as UTF-8 into ``target`` in chunks; InputError naming the line of a bad byte.
 
-    Example:
+    Examples:
         >>> import pathlib, tempfile
         >>> folder = pathlib.Path(tempfile.mkdtemp())
         >>> _ = (folder / "in.csv").write_bytes("a;б\\n1;2\\n".encode("cp1251") + b"\\x98;3\\n")
@@ -172,7 +172,7 @@ def record_chunks(path: Path, chunk_bytes: int) -> Iterator[bytes]:
     A line break ends a record only when the quotes before it are balanced (RFC 4180 doubles a
     quote inside a quoted field, which keeps the count even), so quoted line breaks stay inside.
 
-    Example:
+    Examples:
         >>> import pathlib, tempfile
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
         >>> _ = path.write_bytes(b'a,b\\n1,"x\\ny"\\n2,z\\n3,w\\n')
@@ -209,7 +209,7 @@ class CsvConnector(FileConnector[CsvConfig]):
 
     (When a quoted cell holds a line break, ``source_row`` counts records: record n is row n + 1.)
 
-    Example:
+    Examples:
         >>> CsvConnector.name, CsvConnector.first_row
         ('csv', 2)
     """

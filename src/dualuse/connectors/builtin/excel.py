@@ -20,7 +20,7 @@ class ExcelConfig(FileConfig):
 class ExcelConnector(FileConnector[ExcelConfig]):
     """Read one worksheet of an .xlsx file; ``source_row`` is the spreadsheet row (header = row 1).
 
-    Example:
+    Examples:
         >>> ExcelConnector.name, ExcelConnector.first_row
         ('excel', 2)
     """

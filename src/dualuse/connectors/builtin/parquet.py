@@ -16,7 +16,7 @@ __all__ = ["ParquetConnector"]
 class ParquetConnector(FileConnector[FileConfig]):
     """Read a Parquet file through a mapping preset; ``source_row`` is the 1-based row number.
 
-    Example:
+    Examples:
         >>> ParquetConnector.name, ParquetConnector.first_row
         ('parquet', 1)
     """
