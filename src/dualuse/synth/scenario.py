@@ -691,7 +691,7 @@ _WATCHLIST: list[
         None,
         "RUSSIA-EO14024",
         "Organization Type: Wholesale of computers, computer peripheral equipment and software; Tax ID No. 7731486205 (Russia); Registration Number 1187746630519 (Russia).",
-        [("ul. Obrucheva 30/1, str. 2", "Moscow 117485", "Russia")],
+        [("ul. Primernaya 1 (fictitious)", "Moscow", "Russia")],
         [("aka", "OOO KVARSOL"), ("aka", "KVARSOL LLC")],
     ),
     (
@@ -700,7 +700,7 @@ _WATCHLIST: list[
         None,
         "RUSSIA-EO14024",
         "Identification Number 220341098213 (Kazakhstan); Organization Established Date 17 Mar 2022.",
-        [("Dostyk Avenue 188, office 412", "Almaty 050051", "Kazakhstan")],
+        [("Obrazets Street 1 (fictitious)", "Almaty", "Kazakhstan")],
         [("aka", "ZHARQYN VEKTOR LLP"), ("aka", "TOO ZHARKYN VECTOR")],
     ),
     (
