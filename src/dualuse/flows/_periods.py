@@ -49,7 +49,7 @@ def from_month_index(index: pl.Expr) -> pl.Expr:
 def period_label(period: dt.date, freq: str) -> str:
     """``2023`` for annual data, ``2023-05`` for monthly data (used in summaries).
 
-    Example:
+    Examples:
         >>> period_label(dt.date(2023, 5, 1), "M"), period_label(dt.date(2023, 1, 1), "A")
         ('2023-05', '2023')
     """

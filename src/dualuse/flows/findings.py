@@ -7,7 +7,7 @@ far more than they used to), ``hub_pass_through`` (a hub passed on a share of wh
 ``finding_id`` is derived from its kind, subject and period, so it is the same on every run; its
 ``evidence`` names the flows rows behind it (``{table: "flows", source, source_row}``).
 
-Example:
+Examples:
     >>> import datetime as dt, polars as pl
     >>> from dualuse.flows import hubs
     >>> from dualuse.flows.findings import hub_findings
@@ -40,7 +40,7 @@ __all__ = ["finding_id", "hub_findings", "mirror_findings", "money", "surge_find
 def money(value: float | None) -> str:
     """A dollar figure as people write it: ``$3,700``, ``$5.9m``, ``$1.3bn``.
 
-    Example:
+    Examples:
         >>> money(3700), money(5.9e6), money(1.3e9), money(None)
         ('$3,700', '$5.9m', '$1.3bn', 'no figure')
     """
@@ -56,7 +56,7 @@ def money(value: float | None) -> str:
 def finding_id(kind: str, subject: str, period: dt.date | str | None = None) -> str:
     """A stable identifier: the same kind, subject and period always give the same id.
 
-    Example:
+    Examples:
         >>> finding_id("surge", "CN>KZ 854231", dt.date(2023, 1, 1))
         'surge-032b5937b5c01560'
     """
@@ -119,7 +119,7 @@ def mirror_findings(
     exp(-value / value_scale)``: a reliable importer missing a large export is strong evidence.
     Flows below ``min_value_usd`` are ignored.
 
-    Example:
+    Examples:
         >>> import datetime as dt, polars as pl
         >>> from dualuse.flows import mirror
         >>> flows = pl.DataFrame({"period": [dt.date(2023, 1, 1)] * 2, "freq": ["A", "A"], "reporter": ["CN", "KZ"],
@@ -206,7 +206,7 @@ def hub_findings(hub_frame: pl.DataFrame, *, min_pass_through: float = 0.1, min_
     Rows with a pass-through below ``min_pass_through`` or hub exports below ``min_value_usd`` give
     none. See the module example (Kazakhstan's drones, 46 %).
 
-    Example:
+    Examples:
         >>> hub_findings(pl.DataFrame(schema={"pass_through": pl.Float64, "hub_exports_usd": pl.Float64})).height
         0
     """
@@ -260,7 +260,7 @@ def surge_findings(panel: pl.DataFrame, *, min_growth: float = 0.5, min_value_us
     Score ``growth / (1 + growth)``: +100 % scores 0.5, +300 % 0.75. A unit with no baseline has no
     growth and no finding (a new flow is a red flag for :mod:`dualuse.trace`, not a surge).
 
-    Example:
+    Examples:
         >>> import datetime as dt
         >>> from dualuse.flows import surge
         >>> flows = pl.DataFrame({"period": [dt.date(2021, 1, 1), dt.date(2023, 1, 1)], "freq": ["A", "A"],

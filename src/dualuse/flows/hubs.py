@@ -20,7 +20,7 @@ Legs are compared within the same period (no lag): use annual data, or read mont
 indicative. Values are as reported (a mirror fallback for an import leg is the exporter's FOB
 figure).
 
-Example:
+Examples:
     >>> import datetime as dt, polars as pl
     >>> from dualuse.flows import hubs
     >>> y = dt.date(2023, 1, 1)
@@ -135,7 +135,7 @@ def hubs(
     re-exports (``re_export_rule`` says why a row got none). One row per route, good and period in
     which any leg was reported; ``evidence`` lists the rows behind the legs and matched imports.
 
-    Example:
+    Examples:
         >>> import datetime as dt, polars as pl
         >>> y = dt.date(2023, 1, 1)
         >>> flows = pl.DataFrame({"period": [y] * 3, "freq": ["A"] * 3, "reporter": ["CN", "KZ", "KZ"],

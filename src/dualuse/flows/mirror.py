@@ -23,7 +23,7 @@ How a pair is chosen (``pair_reports``):
    ``importer_silent`` / ``exporter_silent`` (the other country reported nothing that year, as
    Russia since 2022: no evidence either way).
 
-Example:
+Examples:
     >>> import datetime as dt, polars as pl
     >>> from dualuse.flows import mirror
     >>> flows = pl.DataFrame({"period": [dt.date(2021, 1, 1)] * 2, "freq": ["A", "A"],
@@ -206,7 +206,7 @@ def pair_reports(
     (re-import) part, net weight and ``evidence`` (list of ``{source, source_row}``), and
     ``status``. See the module docs for how a pair is chosen.
 
-    Example:
+    Examples:
         >>> import datetime as dt, polars as pl
         >>> m = lambda k: dt.date(2023, k, 1)
         >>> flows = pl.DataFrame({"period": [m(1), m(3), m(2)], "freq": ["M"] * 3,
@@ -389,7 +389,7 @@ class Margins:
     def constant(cls, margin: float = DEFAULT_MARGIN) -> Margins:
         """The same margin everywhere (``Margins.constant(1.0)`` removes nothing).
 
-        Example:
+        Examples:
             >>> Margins.constant(1.0).default, Margins.constant().route.height
             (1.0, 0)
         """
@@ -419,7 +419,7 @@ def estimate_margins(
     ``min_pairs`` such pairs for its own margin; otherwise the product group's median over all
     routes is used (again with ``min_pairs``), otherwise ``default``.
 
-    Example:
+    Examples:
         >>> import datetime as dt, polars as pl
         >>> pairs = pl.DataFrame({"period": [dt.date(y, 1, 1) for y in (2019, 2020, 2021)],
         ...     "exporter": ["CN"] * 3, "importer": ["KZ"] * 3, "product_group": ["85"] * 3, "status": ["matched"] * 3,
@@ -460,7 +460,7 @@ def apply_margins(pairs: pl.DataFrame, margins: Margins) -> pl.DataFrame:
     The CIF part of a report is divided by the margin; the rest is kept as reported, so an
     adjusted value is never above the reported one (CIF >= FOB).
 
-    Example:
+    Examples:
         >>> import polars as pl
         >>> pairs = pl.DataFrame({"exporter": ["CN"], "importer": ["KZ"], "product_group": ["85"],
         ...     "exporter_value_usd": [100.0], "exporter_cif_usd": [0.0],
@@ -514,7 +514,7 @@ def estimate_reliability(
     (:func:`reconcile` gives them its default). A country that disagrees with everybody scores low;
     one noisy partner does not sink it.
 
-    Example:
+    Examples:
         >>> import datetime as dt, polars as pl
         >>> pairs = pl.DataFrame({"period": [dt.date(2020, 1, 1)] * 4, "exporter": ["CN", "CN", "CN", "DE"],
         ...     "importer": ["KZ", "KG", "UZ", "KZ"], "status": ["matched"] * 4,
@@ -566,7 +566,7 @@ def reconcile(
       factor ``weight_tolerance`` (a value gap that the weights do not show is a pricing or
       valuation question, not missing goods), else ``diverges``; null without both weights.
 
-    Example:
+    Examples:
         >>> import polars as pl
         >>> adjusted = pl.DataFrame({"exporter": ["CN"], "importer": ["KZ"], "exporter_value_usd": [100.0],
         ...     "importer_value_usd": [143.0], "exporter_value_fob": [100.0], "importer_value_fob": [130.0],
@@ -658,7 +658,7 @@ def mirror(
     ``flows`` may be lazy (``pl.scan_parquet(...)``): only the needed columns are then read, in
     compact form, and freed once paired, which is how a BACI-sized year fits in a few GB.
 
-    Example:
+    Examples:
         >>> import datetime as dt, polars as pl
         >>> flows = pl.DataFrame({"period": [dt.date(2023, 1, 1)] * 3, "freq": ["A"] * 3,
         ...     "reporter": ["CN", "KZ", "CN"], "partner": ["KZ", "CN", "KG"], "flow": ["export", "import", "export"],
@@ -694,7 +694,7 @@ def combine_group(flows: pl.DataFrame, members: frozenset[str] | set[str], code:
     becomes ``code`` -> ``code`` (kept, not dropped: filter it if you do not want it). The group
     code is a label for derived frames, outside the ISO codes that ``schema.validate`` accepts.
 
-    Example:
+    Examples:
         >>> import polars as pl
         >>> from dualuse.geo import group
         >>> f = pl.DataFrame({"reporter": ["DE", "FR", "KZ"], "partner": ["KZ", "DE", "FR"]})

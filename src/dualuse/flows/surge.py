@@ -9,7 +9,7 @@ Periods: the period that contains the event counts as *after* it (annual 2022 fo
 and the month of February 2022 for monthly data); the baseline is the periods before it (all of
 them, or the last ``baseline_periods``). A unit absent in a baseline period counts as zero there.
 
-Example:
+Examples:
     >>> import datetime as dt, polars as pl
     >>> from dualuse.flows import surge
     >>> flows = pl.DataFrame({"period": [dt.date(y, 1, 1) for y in (2020, 2021, 2023)], "freq": ["A"] * 3,
@@ -72,7 +72,7 @@ def surge(
     (product level), ``tier, freq, period, periods_from_event, post, value_usd, baseline_usd,
     growth`` (value / baseline - 1, null without a baseline) and ``evidence``.
 
-    Example:
+    Examples:
         >>> import datetime as dt, polars as pl
         >>> from dualuse import lists
         >>> flows = pl.DataFrame({"period": [dt.date(2021, 1, 1), dt.date(2023, 1, 1)], "freq": ["A", "A"],
@@ -151,7 +151,7 @@ def did(
     pre/post difference (Bertrand, Duflo and Mullainathan, 2004): robust to serial correlation, it
     is the unit-clustered error; the p-value is two-sided from the normal approximation.
 
-    Example:
+    Examples:
         >>> import datetime as dt, polars as pl
         >>> rows = [("CN>KZ", code, tier, dt.date(y, 1, 1), y > 2022, v) for code, tier, vals in [
         ...     ("854231", "Tier 1", (10.0, 10.0, 40.0)), ("854232", "Tier 1", (20.0, 20.0, 60.0)),

@@ -14,7 +14,7 @@ statistics disagree:
 Everything is vectorised with numpy and polars, so a BACI-sized year (about 11 million flows,
 22 million reports) takes seconds. The same ``seed`` always gives the same frame.
 
-Example:
+Examples:
     >>> from dualuse.synth.flows import generate_flows
     >>> frame = generate_flows(n_flows=1_000, seed=7)
     >>> frame.group_by("flow").len().sort("flow").rows()
@@ -45,7 +45,7 @@ _SPECIAL = {"AQ", "BV", "HM", "TF", "UM", "IO", "GS"}  # uninhabited: no trade s
 def synthetic_countries() -> tuple[str, ...]:
     """The ISO alpha-2 codes the generator draws from (inhabited countries and territories, sorted).
 
-    Example:
+    Examples:
         >>> "KZ" in synthetic_countries(), "AQ" in synthetic_countries()
         (True, False)
     """
@@ -56,7 +56,7 @@ def synthetic_countries() -> tuple[str, ...]:
 def synthetic_products() -> tuple[str, ...]:
     """The HS-2022 subheadings the generator draws from.
 
-    Example:
+    Examples:
         >>> "880622" in synthetic_products(), all(len(c) == 6 for c in synthetic_products())
         (True, True)
     """
@@ -107,7 +107,7 @@ def generate_flows(
     a reliable reporter (each country gets between 1/2 and 4 times it). ``source_row`` numbers the
     rows from 0, in the frame's order. Rows: about ``2 * n_flows * len(years)``.
 
-    Example:
+    Examples:
         >>> f = generate_flows(n_flows=200, years=(2021, 2022), freq="M", seed=1)
         >>> f.select(pl.col("period").dt.year().min(), pl.col("freq").unique().item()).row(0)
         (2021, 'M')
