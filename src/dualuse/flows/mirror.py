@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import polars as pl
-import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
+import pyarrow as pa
 
 from dualuse.errors import SchemaError
 from dualuse.flows._periods import BASELINE_END, month_index

@@ -78,7 +78,8 @@ class Report:
 
     def findings_records(self) -> list[dict[str, object]]:
         """The findings as JSON-ready records (canonical findings layout)."""
-        return json.loads(self.findings.write_json())  # type: ignore[no-any-return]
+        records: list[dict[str, object]] = json.loads(self.findings.write_json())
+        return records
 
 
 @dataclass(frozen=True)

@@ -110,7 +110,8 @@ _RECORDS: dict[str, Any] = {"shipments": shipments, "flows": flows, "parties": p
 
 def records(table: str, source: str = "hypothesis") -> st.SearchStrategy[Any]:
     """Valid records of a canonical table by name."""
-    return _RECORDS[table](source)  # type: ignore[no-any-return]
+    strategy: st.SearchStrategy[Any] = _RECORDS[table](source)
+    return strategy
 
 
 def frame(table: str, *, min_size: int = 0, max_size: int = 20) -> st.SearchStrategy[pl.DataFrame]:
