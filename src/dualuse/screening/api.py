@@ -243,7 +243,8 @@ def _party_table(frame: pl.DataFrame, role: str, name_column: str, kind: str) ->
 
 
 def _names_of(table: pl.DataFrame) -> pl.DataFrame:
-    names = table.select("row", "kind", "country", "ids", all_names=pl.concat_list(pl.col("name"), "aliases"))
+    aliases = pl.col("aliases").fill_null(pl.lit([], dtype=pl.List(pl.String)))  # a null list would null the name too
+    names = table.select("row", "kind", "country", "ids", all_names=pl.concat_list(pl.col("name"), aliases))
     return (
         names.explode("all_names")
         .rename({"all_names": "name"})
@@ -306,7 +307,8 @@ def screen(
     # rapidfuzz release the GIL while they work).
     starts = range(0, query_names.height, _BATCH)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        kept = pl.concat(list(pool.map(kept_pairs, starts)))
+        batches = list(pool.map(kept_pairs, starts))
+    kept = pl.concat(batches) if batches else pl.DataFrame(schema={"a": pl.UInt32, "b": pl.UInt32})
     if kept.is_empty():
         return _empty_result()
     detailed = _details_frame(
