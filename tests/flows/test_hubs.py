@@ -64,6 +64,21 @@ def test_production_prior_is_set_aside_before_the_ratio(flows_of: FlowsOf) -> No
     assert (row["re_export_usd"], row["re_export_rule"]) == (0.0, "producer")
 
 
+def test_a_hub_that_imported_more_than_it_exported_before_the_war_is_no_producer(flows_of: FlowsOf) -> None:
+    flows = flows_of(
+        [
+            (2021, "KZ", "CN", "import", DRONE, 3.0e6),
+            (2021, "KZ", "RU", "export", DRONE, 1.0e6),  # pre-war re-exports, not production
+            (2023, "KZ", "CN", "import", DRONE, 5.9e6),
+            (2023, "KZ", "RU", "export", DRONE, 2.7e6),
+        ]
+    )
+    row = hubs(flows, origin="CN", hubs=["KZ"]).filter(pl.col("period").dt.year() == 2023).row(0, named=True)
+    assert row["production_prior_usd"] == pytest.approx(1.0e6)
+    assert row["re_export_rule"] == "re-export"
+    assert row["re_export_usd"] == pytest.approx(2.7e6)
+
+
 def _m(month: int) -> dt.date:
     return dt.date(2023, month, 1)
 

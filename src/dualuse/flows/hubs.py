@@ -8,7 +8,9 @@ For each route such as ``CN>KZ>RU`` and each good and period, :func:`hubs` lays 
   the same flow (mirror data) when that country reported nothing; ``*_basis`` says which.
   Russia has published nothing since 2022, so the target side always comes from its partners;
 - the hub's **production prior**: its mean annual exports of the good to the world over the
-  pre-war baseline (a hub that exported none made none worth counting);
+  pre-war baseline (a hub that exported none made none worth counting). The hub counts as a
+  *producer* of the good, and gets no re-export estimate, only when those exports also exceeded its
+  pre-war imports of it: a trader that re-exported before the war is still a trader;
 - the **pass-through** ratio: ``max(0, exports to target - production prior) / imports from
   origin`` (the prior is subtracted whole, which is conservative);
 - a **re-export estimate** that follows the published Armenian rule: the hub's exports of a good
@@ -79,16 +81,16 @@ def _leg(flows: pl.DataFrame, exporter: str, importer: str, *, by: str, name: st
 def _production_prior(
     flows: pl.DataFrame, hub: str, baseline_start: dt.date | None, baseline_end: dt.date
 ) -> pl.DataFrame:
-    """The hub's mean annual exports of each good to all partners over the baseline years."""
+    """The hub's mean annual exports (and imports) of each good, all partners, over the baseline years."""
     inside = pl.col("period") < baseline_end
     if baseline_start is not None:
         inside = inside & (pl.col("period") >= baseline_start)
     base = flows.filter(inside & (pl.col("reporter") == hub))
     years = base.select(pl.col("period").dt.year().n_unique()).item() or 1
-    return (
-        base.filter(pl.col("flow") == "export")
-        .group_by("hs_code")
-        .agg((pl.col("value_usd").sum() / years).alias("production_prior_usd"))
+    value = pl.col("value_usd")
+    return base.group_by("hs_code").agg(
+        (value.filter(pl.col("flow") == "export").sum() / years).alias("production_prior_usd"),
+        (value.filter(pl.col("flow").is_in(_IMPORTS)).sum() / years).alias("import_prior_usd"),
     )
 
 
@@ -205,6 +207,7 @@ def _route(
         .join(other, on=["hs_code", "freq", "__m"], how="left")
         .with_columns(
             pl.col("production_prior_usd").fill_null(0.0),
+            pl.col("import_prior_usd").fill_null(0.0),
             pl.col("matched_imports_usd").fill_null(0.0),
             pl.col("__imports_evidence").fill_null(pl.lit([], pl.List(EVIDENCE))),
         )
@@ -213,7 +216,11 @@ def _route(
     exports = pl.col("hub_exports_usd").fill_null(0.0)
     imports = pl.col("hub_imports_usd")
     matched = pl.col("matched_imports_usd")
-    producer = pl.col("production_prior_usd") > producer_max_usd
+    # A hub makes a good when it exported more of it than it imported before the war (a trader's
+    # pre-war re-exports do not make it a producer) and more than producer_max_usd.
+    producer = (pl.col("production_prior_usd") > producer_max_usd) & (
+        pl.col("production_prior_usd") > pl.col("import_prior_usd")
+    )
     rule = (
         pl.when(exports <= 0)
         .then(pl.lit("no_exports"))
