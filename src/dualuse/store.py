@@ -348,15 +348,21 @@ def _swap_into_place(staging: Path, final: Path) -> None:
         os.replace(staging, final)
 
 
-def read_table(spec: str | Path, *, workspace: Workspace | str | Path | None = None) -> pl.DataFrame:
+def read_table(
+    spec: str | Path, *, workspace: Workspace | str | Path | None = None, table: str | None = None
+) -> pl.DataFrame:
     """Read a ``.parquet``, ``.csv`` or ``.xlsx`` file, or a table of the workspace by name.
+
+    CSV cells are read as text, so identifiers and HS codes keep their leading zeros. With
+    ``table`` (a canonical table name) the frame is validated and cast; a bad row is an
+    :class:`InputError` naming the file, the row (0-based, as in :mod:`dualuse.rejects`) and the column.
 
     Examples:
         >>> import pathlib, tempfile, polars as pl
-        >>> path = pathlib.Path(tempfile.mkdtemp()) / "t.parquet"
-        >>> pl.DataFrame({"a": [1]}).write_parquet(path)
-        >>> read_table(path).height
-        1
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+        >>> _ = path.write_text("hs_code,n" + chr(10) + "010121,1" + chr(10), encoding="utf-8")
+        >>> read_table(path).row(0)
+        ('010121', '1')
     """
     path = Path(spec)
     suffix = path.suffix.lower()
@@ -365,11 +371,21 @@ def read_table(spec: str | Path, *, workspace: Workspace | str | Path | None = N
             raise InputError("no such file", file=str(path))
         try:
             if suffix == ".parquet":
-                return pl.read_parquet(path)
-            if suffix == ".csv":
-                return pl.read_csv(path, infer_schema_length=10_000)
-            return pl.read_excel(path, engine="calamine")
+                frame = pl.read_parquet(path)
+            elif suffix == ".csv":
+                frame = pl.read_csv(path, infer_schema=False)
+            else:
+                frame = pl.read_excel(path, engine="calamine")
         except pl.exceptions.PolarsError as exc:
             raise InputError(f"cannot read: {exc}", file=str(path)) from None
-    ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
-    return ws.table(str(spec)).read()
+    else:
+        ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
+        frame = ws.table(str(spec)).read()
+    if table is None:
+        return frame
+    result = validate(frame, table)
+    if not result.ok:
+        first = result.rejected.row(0, named=True)
+        more = f" ({result.rejected.height} bad rows)" if result.rejected.height > 1 else ""
+        raise InputError(f"{first['reason']}{more}", file=str(spec), row=first["row"], column=first["column"])
+    return result.accepted

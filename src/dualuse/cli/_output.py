@@ -14,7 +14,7 @@ from rich.table import Table
 
 from dualuse.errors import InputError
 
-__all__ = ["STATE", "error", "print_frame", "read_table", "say", "write_frame"]
+__all__ = ["STATE", "error", "print_frame", "say", "write_frame"]
 
 
 @dataclass
@@ -73,25 +73,6 @@ def write_frame(frame: pl.DataFrame, path: Path) -> None:
         path.write_text(json.dumps(frame.to_dicts(), default=str, ensure_ascii=False, indent=2), encoding="utf-8")
     else:
         raise InputError("expected a .parquet, .csv or .json output file", file=str(path))
-
-
-def read_table(spec: str | Path, *, workspace: str | Path | None = None) -> pl.DataFrame:
-    """Read a ``.parquet``, ``.csv`` or ``.xlsx`` file, or a workspace table by name.
-
-    CSV cells are read as text, so identifiers and HS codes keep their leading zeros; commands cast
-    them with :func:`dualuse.schema.validate`, which reports every cell it cannot read.
-    """
-    path = Path(spec)
-    if path.suffix.lower() == ".csv":
-        if not path.is_file():
-            raise InputError("no such file", file=str(path))
-        try:
-            return pl.read_csv(path, infer_schema=False)
-        except pl.exceptions.PolarsError as exc:
-            raise InputError(f"cannot read as CSV: {exc}", file=str(path)) from None
-    from dualuse.store import read_table as read_stored
-
-    return read_stored(spec, workspace=workspace)
 
 
 def as_json(value: Any) -> str:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dualuse.cli._output import read_table, say, write_frame
+from dualuse.cli._output import say, write_frame
 
 if TYPE_CHECKING:
     import polars as pl
@@ -33,15 +33,9 @@ class Level(StrEnum):
 
 def _flows(path: Path) -> pl.DataFrame:
     """Read and validate a canonical flows file; a bad row is an error naming file, row and column."""
-    from dualuse.errors import InputError
-    from dualuse.schema import validate
+    from dualuse.store import read_table
 
-    result = validate(read_table(path), "flows")
-    if not result.ok:
-        first = result.rejected.row(0, named=True)
-        more = f" ({result.rejected.height} bad rows)" if result.rejected.height > 1 else ""
-        raise InputError(f"{first['reason']}{more}", file=str(path), row=first["row"], column=first["column"])
-    return result.accepted
+    return read_table(path, table="flows")
 
 
 def _write(frame: pl.DataFrame, path: Path) -> pl.DataFrame:

@@ -165,9 +165,10 @@ def register(app: typer.Typer) -> None:
 
             frames.update(frames_from_workspace(Workspace(workspace)))
         ws = Workspace(workspace) if workspace is not None else None
-        for key, spec in (("flows", flows), ("shipments", shipments), ("watchlist", watchlist), ("registry", registry)):
+        inputs = (("flows", flows, "flows"), ("shipments", shipments, "shipments"), ("watchlist", watchlist, None))
+        for key, spec, table in (*inputs, ("registry", registry, None)):
             if spec is not None:
-                frames[key] = read_table(spec, workspace=ws)
+                frames[key] = read_table(spec, workspace=ws, table=table)
         if "flows" not in frames:
             raise ConfigError("dualuse report: give --workspace with a flows table, or --flows FILE")
         options = ReportOptions(

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dualuse.cli._output import print_frame, read_table, say, write_frame
+from dualuse.cli._output import print_frame, say, write_frame
 from dualuse.errors import InputError
 
 if TYPE_CHECKING:
@@ -21,6 +21,8 @@ _SHOWN = ("query_name", "match_name", "score", "match_programs", "explanation")
 def _read(spec: str) -> pl.DataFrame:
     """A table from CSV, Parquet or Excel, or a workspace table by name."""
     import polars as pl
+
+    from dualuse.store import read_table
 
     frame = read_table(spec)
     if "identifiers" in frame.columns and not isinstance(frame.schema["identifiers"], pl.List):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dualuse.cli._output import print_frame, read_table, say, write_frame
+from dualuse.cli._output import print_frame, say, write_frame
 
 if TYPE_CHECKING:
     import polars as pl
@@ -70,6 +70,7 @@ def trace(
 ) -> None:
     """Reconstruct shipment chains into TARGET through intermediaries; write chains, links and flags."""
     from dualuse import trace as tr
+    from dualuse.store import read_table
 
     frame = read_table(shipments)
     result = tr.chains(
