@@ -65,7 +65,9 @@ def _print_summary(result: DemoResult) -> None:
     console.print(figures)
     top = result.top_findings()
     if top.height:
-        console.print("[bold]Top findings[/] (all of them: findings.json and the report)")
+        console.print(
+            "[bold]Top findings[/], the strongest of each kind first (all of them: findings.json and the report)"
+        )
         width = max(40, console.width - 8)
         for row in top.iter_rows(named=True):
             console.print(
