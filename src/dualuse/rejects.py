@@ -7,11 +7,13 @@ user gave is lost.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import polars as pl
 
-__all__ = ["REJECT_COLUMNS", "empty_rejects", "make_rejects"]
+__all__ = ["REJECT_COLUMNS", "Check", "any_failed", "empty_rejects", "first_failure", "make_rejects"]
 
 REJECT_COLUMNS: dict[str, pl.DataType] = {
     "row": pl.UInt32(),
@@ -51,3 +53,54 @@ def make_rejects(frame: FrameT, row: pl.Expr, column: pl.Expr, value: pl.Expr, r
         reason.cast(pl.String).alias("reason"),
         *[pl.col(c).cast(pl.String) for c in extra],
     )
+
+
+@dataclass(frozen=True)
+class Check:
+    """One way a row can be bad: ``bad`` is true on such a row (null counts as fine).
+
+    ``column``, ``value`` and ``reason`` say what a rejected row reports; they are evaluated on
+    bad rows only (see :func:`first_failure`), so a costly reason costs nothing on good rows.
+    """
+
+    column: str
+    bad: pl.Expr
+    value: pl.Expr
+    reason: pl.Expr
+
+
+def any_failed(checks: Sequence[Check]) -> pl.Expr:
+    """True on rows that fail any check: the cheap mask that splits accepted from rejected rows.
+
+    Examples:
+        >>> check = Check("n", pl.col("n") < 0, pl.col("n").cast(pl.String), pl.lit("negative"))
+        >>> pl.DataFrame({"n": [1, -1, None]}).select(any_failed([check]))["bad"].to_list()
+        [False, True, False]
+    """
+    if not checks:
+        return pl.lit(False).alias("bad")
+    return pl.any_horizontal(*[check.bad.fill_null(False) for check in checks]).alias("bad")
+
+
+_FAILURE = pl.Struct({"column": pl.String, "value": pl.String, "reason": pl.String})
+
+
+def first_failure(checks: Sequence[Check]) -> pl.Expr:
+    """A struct (column, value, reason) naming the first check a row fails, null when it passes all.
+
+    Examples:
+        >>> checks = [Check("n", pl.col("n") < 0, pl.col("n").cast(pl.String), pl.lit("negative")),
+        ...           Check("n", pl.col("n").is_null(), pl.lit(None, pl.String), pl.lit("n is required"))]
+        >>> pl.DataFrame({"n": [-1, None]}).select(first_failure(checks))["failure"].to_list()
+        [{'column': 'n', 'value': '-1', 'reason': 'negative'}, {'column': 'n', 'value': None, 'reason': 'n is required'}]
+    """
+    chain: Any = None
+    for check in checks:
+        info = pl.struct(
+            pl.lit(check.column, pl.String).alias("column"),
+            check.value.cast(pl.String).alias("value"),
+            check.reason.cast(pl.String).alias("reason"),
+        )
+        condition = check.bad.fill_null(False)
+        chain = (pl.when(condition) if chain is None else chain.when(condition)).then(info)
+    return (chain.otherwise(None) if chain is not None else pl.lit(None, _FAILURE)).alias("failure")

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import types
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any, Generic, Literal, TypeVar, Union, get_args, get_origin, overload
@@ -32,7 +32,7 @@ import pycountry
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from dualuse.errors import SchemaError
-from dualuse.rejects import make_rejects
+from dualuse.rejects import Check, any_failed, first_failure, make_rejects
 
 __all__ = [
     "TABLES",
@@ -46,10 +46,12 @@ __all__ = [
     "Party",
     "Shipment",
     "Validated",
+    "conformed",
     "empty",
     "from_records",
     "polars_schema",
     "record_model",
+    "row_checks",
     "to_records",
     "validate",
 ]
@@ -352,40 +354,106 @@ def _cast(expr: pl.Expr, source: pl.DataType, target: pl.DataType) -> pl.Expr:
     return expr.cast(target, strict=False)
 
 
-def _checks(col: _Column, original: pl.Expr, cast: pl.Expr) -> list[tuple[pl.Expr, pl.Expr]]:
-    """(is_bad, reason) pairs for one column, in the order they are reported."""
+def _checks(col: _Column, original: pl.Expr, cast: pl.Expr, source: pl.DataType) -> list[Check]:
+    """The ways one column's cell can be bad, in the order they are reported."""
     name = col.name
-    checks: list[tuple[pl.Expr, pl.Expr]] = [
-        (
-            original.is_not_null() & cast.is_null(),
-            pl.format("cannot read as {}: {}", pl.lit(str(col.dtype)), original.cast(pl.String)),
+    text = original.cast(pl.String)
+    checks: list[Check] = []
+    if source != col.dtype:  # an identity cast cannot fail
+        checks.append(
+            Check(
+                name,
+                original.is_not_null() & cast.is_null(),
+                text,
+                pl.format("cannot read as {}: {}", pl.lit(str(col.dtype)), text),
+            )
         )
-    ]
     if col.required:
-        checks.append((original.is_null(), pl.lit(f"{name} is required")))
+        checks.append(Check(name, original.is_null(), text, pl.lit(f"{name} is required")))
     if col.allowed:
         checks.append(
-            (
+            Check(
+                name,
                 cast.is_not_null() & ~cast.is_in(list(col.allowed)),
+                text,
                 pl.format("expected one of {}: '{}'", pl.lit(", ".join(col.allowed)), cast),
             )
         )
     if col.country:
         checks.append(
-            (
+            Check(
+                name,
                 cast.is_not_null() & ~cast.is_in(sorted(_iso2())),
+                text,
                 pl.format("not an ISO 3166-1 alpha-2 code: '{}'", cast),
             )
         )
     if col.hs:
         length = cast.str.len_chars()
         bad = ~cast.str.contains(r"^[0-9]+$") | (length < 2) | (length > 12) | (length % 2 == 1)
-        checks.append((cast.is_not_null() & bad, pl.format("not HS code digits (2 to 12, even): '{}'", cast)))
+        checks.append(
+            Check(name, cast.is_not_null() & bad, text, pl.format("not HS code digits (2 to 12, even): '{}'", cast))
+        )
     if col.ge is not None:
-        checks.append((cast < col.ge, pl.format("below {}: {}", pl.lit(col.ge), cast)))
+        checks.append(Check(name, cast < col.ge, text, pl.format("below {}: {}", pl.lit(col.ge), cast)))
     if col.le is not None:
-        checks.append((cast > col.le, pl.format("above {}: {}", pl.lit(col.le), cast)))
+        checks.append(Check(name, cast > col.le, text, pl.format("above {}: {}", pl.lit(col.le), cast)))
     return checks
+
+
+def _plain(name: str) -> pl.Expr:
+    return pl.col(name)
+
+
+def row_checks(table: str, schema: pl.Schema, ref: Callable[[str], pl.Expr] = _plain) -> list[Check]:
+    """The checks :func:`validate` runs on a frame with ``schema``, as expressions.
+
+    ``ref`` names where each canonical column is found (by default, under its own name): a caller
+    that computes the columns under working names validates them in place, in the same query.
+    A required column that ``schema`` lacks is a :class:`SchemaError`.
+
+    Examples:
+        >>> import datetime as dt
+        >>> from dualuse.rejects import first_failure
+        >>> frame = pl.DataFrame({"v:period": [dt.date(2023, 1, 1)], "v:freq": ["A"], "v:reporter": ["Narnia"],
+        ...     "v:partner": ["KZ"], "v:flow": ["export"], "v:hs_code": ["8542"], "v:source": ["x"], "v:source_row": [2]})
+        >>> checks = row_checks("flows", frame.schema, ref=lambda name: pl.col(f"v:{name}"))
+        >>> frame.select(first_failure(checks)).item()
+        {'column': 'reporter', 'value': 'Narnia', 'reason': "not an ISO 3166-1 alpha-2 code: 'Narnia'"}
+        >>> row_checks("flows", pl.Schema({"v:period": pl.Date}), ref=lambda name: pl.col(f"v:{name}"))
+        Traceback (most recent call last):
+        dualuse.errors.SchemaError: flows: missing required column(s) freq, reporter, partner, flow, hs_code, source, source_row
+    """
+    cols = _columns(table)
+    present = {c.name: schema[key] for c in cols if (key := _name_of(ref(c.name))) in schema}
+    missing = [c.name for c in cols if c.required and c.name not in present]
+    if missing:
+        raise SchemaError(f"{table}: missing required column(s) {', '.join(missing)}")
+    return [
+        check
+        for col in cols
+        if col.name in present
+        for check in _checks(col, ref(col.name), _cast(ref(col.name), present[col.name], col.dtype), present[col.name])
+    ]
+
+
+def conformed(table: str, schema: pl.Schema, ref: Callable[[str], pl.Expr] = _plain) -> list[pl.Expr]:
+    """The canonical columns of ``table`` in order, cast from a frame with ``schema`` (absent ones null).
+
+    Pair with :func:`row_checks`: on the rows that pass them, the casts cannot fail.
+    """
+    out: list[pl.Expr] = []
+    for col in _columns(table):
+        key = _name_of(ref(col.name))
+        if key in schema:
+            out.append(_cast(ref(col.name), schema[key], col.dtype).alias(col.name))
+        else:
+            out.append(pl.lit(None, col.dtype).alias(col.name))
+    return out
+
+
+def _name_of(expr: pl.Expr) -> str:
+    return expr.meta.output_name()
 
 
 @overload
@@ -408,42 +476,16 @@ def validate(frame: pl.DataFrame | pl.LazyFrame, table: str) -> Validated[pl.Dat
 
 def _validate(frame: FrameT, table: str) -> Validated[FrameT]:
     """One implementation for eager and lazy frames: every step is an expression."""
-    cols = _columns(table)
     schema = frame.collect_schema()
-    names = schema.names()
-    missing = [c.name for c in cols if c.required and c.name not in names]
-    if missing:
-        raise SchemaError(f"{table}: missing required column(s) {', '.join(missing)}")
-    work = frame.with_row_index("__row")
-    reason: Any = None
-    for col in cols:
-        if col.name not in names:
-            continue
-        original = pl.col(col.name)
-        cast = _cast(original, schema[col.name], col.dtype)
-        for bad, why in _checks(col, original, cast):
-            bad = bad.fill_null(False)
-            reason = (pl.when(bad) if reason is None else reason.when(bad)).then(
-                pl.struct(pl.lit(col.name).alias("c"), original.cast(pl.String).alias("v"), why.alias("r"))
-            )
-    no_reason = pl.lit(None, pl.Struct({"c": pl.String, "v": pl.String, "r": pl.String}))
-    flagged = work.with_columns((reason.otherwise(None) if reason is not None else no_reason).alias("__why"))
-    bad_rows = flagged.filter(pl.col("__why").is_not_null())
+    checks = row_checks(table, schema)
+    flagged = frame.with_row_index("__row").with_columns(any_failed(checks).alias("__bad"))
+    # the mask is cheap; reasons are formatted for the (few) bad rows only
+    bad_rows = flagged.filter(pl.col("__bad")).with_columns(first_failure(checks).alias("__why"))
+    why = pl.col("__why").struct
     rejected = make_rejects(
-        bad_rows,
-        row=pl.col("__row"),
-        column=pl.col("__why").struct.field("c"),
-        value=pl.col("__why").struct.field("v"),
-        reason=pl.col("__why").struct.field("r"),
+        bad_rows, row=pl.col("__row"), column=why.field("column"), value=why.field("value"), reason=why.field("reason")
     )
-    good = flagged.filter(pl.col("__why").is_null()).drop("__row", "__why")
-    canonical = {col.name for col in cols}
-    extras = [c for c in names if c not in canonical]
-    accepted = good.select(
-        *[
-            _cast(pl.col(c.name), schema[c.name], c.dtype) if c.name in names else pl.lit(None, c.dtype).alias(c.name)
-            for c in cols
-        ],
-        *extras,
-    )
+    canonical = set(polars_schema(table))
+    extras = [c for c in schema.names() if c not in canonical]
+    accepted = flagged.filter(~pl.col("__bad")).select(*conformed(table, schema), *extras)
     return Validated(accepted=accepted, rejected=rejected)

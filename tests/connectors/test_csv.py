@@ -11,6 +11,7 @@ from dualuse.connectors import FetchContext
 from dualuse.connectors.builtin import CsvConnector
 from dualuse.connectors.builtin.csv import detect_delimiter, detect_encoding
 from dualuse.errors import ConfigError, InputError
+from dualuse.store import Workspace
 
 BACI_HEADER = "t,i,j,k,v,q\n"
 
@@ -166,3 +167,29 @@ def test_quoted_line_breaks_survive_chunking(tmp_path: pathlib.Path) -> None:
             ("p4", "Last", 5),
         ], batch_rows
         assert rejected.height == 0
+
+
+def test_a_row_is_reported_once_with_its_first_problem_in_file_order(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "twice-bad.csv"
+    path.write_text(
+        BACI_HEADER
+        + "2023,156,398,854231,-1,2\n"  # passes the mapping, fails validation (negative value)
+        + "2023,156,398,85x,-1,2\n"  # unreadable HS code and a negative value: the mapping's reason wins
+        + "2023,156,398,854231,1.5,2\n",
+        encoding="utf-8",
+    )
+    workspace = Workspace(tmp_path / "ws")
+    stored = workspace.fetch("csv", {"path": str(path), "preset": "baci"})
+    assert stored.manifest.rows_accepted == 1 and stored.manifest.rows_rejected == 2
+    assert stored.rejected().select("row", "column").rows() == [(0, "value_usd"), (1, "k")]
+
+
+def test_blank_text_cells_become_null(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "blank.csv"
+    path.write_text(
+        "Declaration Number,Arrival Date,HS Code,Importer,Brand\nB-1,2023-01-02,854231,  Asia Trade LLP ,   \n",
+        encoding="utf-8",
+    )
+    accepted, rejected = _fetch(tmp_path, path=path, preset="bill-of-lading")
+    assert rejected.height == 0
+    assert accepted.select("importer_name", "brand").row(0) == ("Asia Trade LLP", None)

@@ -14,7 +14,6 @@ record index and every input cell as text.
 from __future__ import annotations
 
 import abc
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -27,8 +26,8 @@ from pydantic import Field, field_validator
 from dualuse.connectors.base import Connector, ConnectorConfig, FetchContext, TableName
 from dualuse.connectors.mapping import CompiledMapping, MappingPreset, compile_mapping, get_preset, identity_preset
 from dualuse.errors import InputError
-from dualuse.rejects import REJECT_COLUMNS
-from dualuse.schema import polars_schema, validate
+from dualuse.rejects import REJECT_COLUMNS, any_failed, first_failure
+from dualuse.schema import conformed, polars_schema, row_checks
 
 __all__ = ["LINE", "FileConfig", "FileConnector", "Plan"]
 
@@ -158,40 +157,43 @@ class FileConnector(Connector[ConfigT], abc.ABC):
         yield from raw.collect_batches(chunk_size=self.config.batch_rows)
 
     def _plan(self, raw: pl.LazyFrame, compiled: _Compiled) -> Plan:
-        """Map, then validate once with :func:`dualuse.schema.validate`, all as lazy expressions.
+        """Map and validate as lazy expressions over one frame, then split it by one cheap mask.
 
-        A row with an unreadable cell goes through validation too, with its ``source_row`` blanked
-        so that validation rejects it; its reason is then the mapping's. One validation thus yields
-        both outputs, and the streaming engine computes the mapping once for the two sinks.
+        The mapping's checks (an unreadable cell) come first, then the canonical table's
+        (:func:`dualuse.schema.row_checks`, run on the mapped columns in place), so a row is
+        reported with the first thing wrong with it. Reasons are built on rejected rows only, and
+        the streaming engine computes the mapping once for the two outputs.
         """
         inputs = [c for c in raw.collect_schema().names() if c != LINE]
-        mapped = compiled.mapping.apply(raw, keep=[LINE, *inputs])
-        why = pl.col("__why").struct
-        readable = pl.col("__why").is_null()
-        prepared = mapped.with_columns(pl.col(f"__in:{LINE}").alias(LINE)).select(
-            *compiled.mapping.targets,
-            *[pl.col(f"__in:{c}").alias(f"{_HELD}in:{c}") for c in inputs],
-            *compiled.provided,
-            pl.lit(self.source_name).alias("source"),
-            pl.when(readable).then(pl.col(f"__in:{LINE}").cast(pl.Int64)).alias("source_row"),
-            pl.col(f"__in:{LINE}").cast(pl.Int64).alias(f"{_HELD}line"),
-            why.field("column").alias(f"{_HELD}column"),
-            why.field("value").alias(f"{_HELD}value"),
-            why.field("reason").alias(f"{_HELD}reason"),
+        mapping = compiled.mapping
+        work = mapping.prepare(raw).with_columns(
+            *[expr.alias(f"__v:{expr.meta.output_name()}") for expr in compiled.provided],
+            pl.lit(self.source_name).alias("__v:source"),
+            pl.col(LINE).cast(pl.Int64).alias("__v:source_row"),
         )
-        checked = validate(prepared, self.output_table())
-        accepted = checked.accepted.select(pl.exclude(f"^{re.escape(_HELD)}.*$"))
-        rejected = checked.rejected.select(
-            (pl.col(f"{_HELD}line").cast(pl.Int64) - self.first_row).cast(pl.UInt32).alias("row"),
-            *[pl.coalesce(f"{_HELD}{c}", c).alias(c) for c in ("column", "value", "reason")],
-            pl.col(f"{_HELD}line").alias("source_row"),
-            *[pl.col(f"{_HELD}in:{c}").alias(c) for c in inputs if c not in _FIXED],
+        schema = work.collect_schema()
+        table = self.output_table()
+        checks = [*mapping.checks, *row_checks(table, schema, ref=_mapped)]
+        work = work.with_columns(any_failed(checks).alias("__bad")).cache()  # one scan feeds both outputs
+        canonical = polars_schema(table)
+        extras = [_mapped(t).alias(t) for t in mapping.targets if t not in canonical]
+        accepted = work.filter(~pl.col("__bad")).select(*conformed(table, schema, ref=_mapped), *extras)
+        why = first_failure(checks).struct
+        rejected = work.filter(pl.col("__bad")).select(
+            (pl.col(LINE).cast(pl.Int64) - self.first_row).cast(pl.UInt32).alias("row"),
+            why.field("column"),
+            why.field("value"),
+            why.field("reason"),
+            pl.col(LINE).cast(pl.String).alias("source_row"),
+            *[pl.col(c).cast(pl.String) for c in inputs if c not in _FIXED],
         )
         return Plan(accepted, rejected)
 
 
-_HELD = "_held:"
-"""Prefix of the columns carried through validation beside the canonical ones (input cells, the mapping's reason)."""
+def _mapped(name: str) -> pl.Expr:
+    """Where the mapping (and the connector) put canonical column ``name`` while a file is read."""
+    return pl.col(f"__v:{name}")
+
 
 _FIXED = frozenset({*REJECT_COLUMNS, "source_row"})
 """Columns of a rejected row that an input column of the same name must not overwrite."""
