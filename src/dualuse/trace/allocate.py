@@ -27,6 +27,7 @@ Examples:
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -43,6 +44,8 @@ LEG_COLUMNS = ("key", "party", "direction", "date", "hs6", "brand", "manufacture
 """Columns of the legs frame :func:`fifo_allocate` takes (``direction`` is ``in`` or ``out``)."""
 
 _EPS = 1e-9
+_PRODUCT_COLUMNS = ["hs6", "brand", "manufacturer", "description"]
+_Product = tuple[str, str | None, str | None, str]
 _CODE = re.compile(r"(?=\w*\d)(?=\w*[a-z])\w{4,}")
 _JOINER = re.compile(r"(?<=[A-Za-z0-9])[-/.](?=[A-Za-z0-9])")
 
@@ -155,13 +158,30 @@ def fifo_allocate(legs: pl.DataFrame, *, window_days: int = 90, min_similarity: 
         .sort("party", "heading")
         .with_row_index("__group")
     )
+    # products numbered, so that the events to sort and walk are numbers only
+    products = work.select(_PRODUCT_COLUMNS).unique().with_row_index("__product")
     events = (
-        work.join(both, on=["party", "heading"], how="inner")
+        work.lazy()
+        .join(both.lazy(), on=["party", "heading"], how="inner")
         .filter(pl.col("quantity") > 0)
-        .with_columns((pl.col("direction") == "out").cast(pl.Int8).alias("kind"))
-        .sort("__group", "date", "kind", "key")  # arrivals before departures on the same day
+        .join(products.lazy(), on=_PRODUCT_COLUMNS, how="left", nulls_equal=True)
+        .select(
+            "__group",
+            pl.col("date").cast(pl.Int32).alias("day"),
+            (pl.col("direction") == "out").cast(pl.Int8).alias("kind"),
+            "key",
+            "quantity",
+            "__product",
+        )
+        .sort("__group", "day", "kind", "key")  # arrivals before departures on the same day
+        .collect()
     )
-    links = _walk(events, window_days, min_similarity)
+    catalogue: dict[int, _Product] = {row[0]: row[1:] for row in products.iter_rows()}
+    links = (
+        _walk(events, catalogue, window_days, min_similarity)
+        .join(both.select("__group", "party"), on="__group", how="left", maintain_order="left")
+        .select(list(_LINK_SCHEMA))
+    )
     allocated = links.group_by("out_key").agg(pl.col("quantity").sum().alias("allocated"))
     outflow = (
         outflow.join(allocated, on="out_key", how="left")
@@ -171,25 +191,46 @@ def fifo_allocate(legs: pl.DataFrame, *, window_days: int = 90, min_similarity: 
     return Allocation(links=links, outflow=outflow)
 
 
-def _walk(events: pl.DataFrame, window_days: int, min_similarity: float) -> pl.DataFrame:
-    """The FIFO pass over sorted events; returns the links.
+def _walk(
+    events: pl.DataFrame, catalogue: dict[int, _Product], window_days: int, min_similarity: float
+) -> pl.DataFrame:
+    """The FIFO pass over sorted events; returns the links (with ``__group`` in place of ``party``).
 
-    Groups and product descriptions are numbered first, so the loop compares integers and asks
-    :func:`product_match` once per distinct pair of products.
+    Groups and products are numbers (``catalogue`` holds each product's columns), so the loop
+    compares integers and asks :func:`product_match` once per distinct pair of products.
     """
-    product_columns = ["hs6", "brand", "manufacturer", "description"]
-    products = events.select(product_columns).unique().with_row_index("__product")
-    numbered = events.join(products, on=product_columns, how="left", nulls_equal=True, maintain_order="left")
-    catalogue = {row[0]: row[1:] for row in products.iter_rows()}
+    numbered = events
+    matches: dict[tuple[int, int], tuple[str, float] | None] = {}
+    groups = numbered["__group"]
+    # slices of whole groups, so that the Python lists of one slice at a time are held
+    cuts = groups.search_sorted(groups.gather(list(range(_EVENTS_PER_SLICE, numbered.height, _EVENTS_PER_SLICE))))
+    bounds = [0, *sorted(set(cuts.to_list()) - {0}), numbered.height]
+    parts = [
+        _walk_slice(numbered.slice(start, end - start), catalogue, matches, window_days, min_similarity)
+        for start, end in itertools.pairwise(bounds)
+        if end > start
+    ]
+    return pl.concat(parts) if parts else _walk_slice(numbered, catalogue, matches, window_days, min_similarity)
+
+
+_EVENTS_PER_SLICE = 500_000
+
+
+def _walk_slice(
+    numbered: pl.DataFrame,
+    catalogue: dict[int, _Product],
+    matches: dict[tuple[int, int], tuple[str, float] | None],
+    window_days: int,
+    min_similarity: float,
+) -> pl.DataFrame:
+    """The FIFO pass over the events of whole groups (``matches`` caches product comparisons)."""
     group = numbered["__group"].to_list()
     product = numbered["__product"].to_list()
     kind = numbered["kind"].to_list()
     key = numbered["key"].to_list()
-    day = numbered["date"].cast(pl.Int32).to_list()
+    day = numbered["day"].to_list()
     qty = numbered["quantity"].to_list()
-    party = numbered["party"].to_list()
-    matches: dict[tuple[int, int], tuple[str, float] | None] = {}
-    link_party: list[str] = []
+    link_group: list[int] = []  # the party is looked up by group afterwards: cheaper than a Python str per event
     link_in: list[int] = []
     link_out: list[int] = []
     link_qty: list[float] = []
@@ -225,12 +266,13 @@ def _walk(events: pl.DataFrame, window_days: int, min_similarity: float) -> pl.D
             take = min(need, lot[1])
             lot[1] -= take
             need -= take
-            link_party.append(party[i])
+            link_group.append(current)
             link_in.append(key[k])
             link_out.append(key[i])
             link_qty.append(take)
             link_gap.append(day[i] - int(lot[0]))
             link_evidence.append(match[0])
             link_score.append(match[1])
-    columns = (link_party, link_in, link_out, link_qty, link_gap, link_evidence, link_score)
-    return pl.DataFrame(dict(zip(_LINK_SCHEMA, columns, strict=True)), schema=_LINK_SCHEMA)
+    columns = (link_group, link_in, link_out, link_qty, link_gap, link_evidence, link_score)
+    schema = {"__group": pl.UInt32, **{name: dtype for name, dtype in _LINK_SCHEMA.items() if name != "party"}}
+    return pl.DataFrame(dict(zip(schema, columns, strict=True)), schema=schema)

@@ -113,18 +113,19 @@ def chains(
     target_code = _countries([target], "target")[0]
     hub_codes = [h for h in _countries(hubs, "hubs") if h != target_code]
     validated = validate(shipments, "shipments")
-    accepted = validated.accepted.sort("shipment_id", "source", "source_row", "date")
-    resolved = resolve_parties(accepted)
-    lines = resolved.shipments.with_row_index("__k").with_columns(
-        pl.col("__k").cast(pl.Int64), pl.col("hs_code").str.slice(0, 6).alias("__hs6")
+    resolved = resolve_parties(validated.accepted)
+    lines = resolved.shipments.with_columns(
+        _line_keys(validated.accepted), pl.col("hs_code").str.slice(0, 6).alias("__hs6")
     )
     legs = _legs(lines, hub_codes, target_code)
     allocation = fifo_allocate(legs, window_days=window_days, min_similarity=min_similarity)
+    unexplained = _unexplained(allocation, lines, legs)
+    del legs  # the largest working frame: free it before chains are described
     paths = _paths(allocation.links, lines, target_code, max_hops)
-    chain_frame, link_frame = _describe(paths, allocation, lines, resolved.parties, window_days)
+    chain_frame, link_frame = _describe_in_slices(paths, allocation, lines, resolved.parties, window_days)
+    del paths
     if list is not None:
         chain_frame, link_frame = _keep_listed(chain_frame, link_frame, lines, list)
-    unexplained = _unexplained(allocation, lines, legs)
     return ChainResult(
         chains=chain_frame,
         links=link_frame,
@@ -133,6 +134,17 @@ def chains(
         shipments=resolved.shipments,
         rejected=validated.rejected,
     )
+
+
+def _line_keys(accepted: pl.DataFrame) -> pl.Series:
+    """``__k``: each line's position in (shipment_id, source, source_row, date) order.
+
+    Every later step orders by these keys, so results do not depend on the order of the input;
+    numbering the lines, rather than sorting them, spares a copy of the whole table.
+    """
+    order = accepted.select(pl.arg_sort_by("shipment_id", "source", "source_row", "date")).to_series()
+    positions = pl.int_range(accepted.height, dtype=pl.Int64, eager=True)
+    return pl.zeros(accepted.height, dtype=pl.Int64, eager=True).alias("__k").scatter(order, positions)
 
 
 def _legs(lines: pl.DataFrame, hubs: Sequence[str], target: str) -> pl.DataFrame:
@@ -145,20 +157,27 @@ def _legs(lines: pl.DataFrame, hubs: Sequence[str], target: str) -> pl.DataFrame
         pl.col("description"),
         pl.col("quantity"),
     ]
-    inbound = lines.filter(
-        pl.col("importer_country").is_in(hubs), pl.col("exporter_country").fill_null("") != target
-    ).select(pl.col("importer_party").alias("party"), pl.lit("in").alias("direction"), *columns)
-    outbound = lines.filter(
-        pl.col("exporter_country").is_in(hubs),
-        pl.col("importer_country").is_in([*hubs, target]),
-        pl.col("exporter_party") != pl.col("importer_party"),
-    ).select(pl.col("exporter_party").alias("party"), pl.lit("out").alias("direction"), *columns)
-    return pl.concat([inbound, outbound])
+    # lazy, so that only the leg columns are filtered (an eager filter copies every column first)
+    inbound = (
+        lines.lazy()
+        .filter(pl.col("importer_country").is_in(hubs), pl.col("exporter_country").fill_null("") != target)
+        .select(pl.col("importer_party").alias("party"), pl.lit("in").alias("direction"), *columns)
+    )
+    outbound = (
+        lines.lazy()
+        .filter(
+            pl.col("exporter_country").is_in(hubs),
+            pl.col("importer_country").is_in([*hubs, target]),
+            pl.col("exporter_party") != pl.col("importer_party"),
+        )
+        .select(pl.col("exporter_party").alias("party"), pl.lit("out").alias("direction"), *columns)
+    )
+    return pl.concat([inbound, outbound]).collect()
 
 
 def _paths(links: pl.DataFrame, lines: pl.DataFrame, target: str, max_hops: int) -> pl.DataFrame:
     """Follow links back from every leg into the target: one row per path, legs first to last."""
-    to_target = lines.filter(pl.col("importer_country") == target).select(pl.col("__k").alias("out_key"))
+    to_target = lines.select(pl.col("__k").filter(pl.col("importer_country") == target).alias("out_key"))
     qty = lines.select(pl.col("__k").alias("in_key"), pl.col("quantity").alias("in_quantity"))
     numbered = links.with_row_index("link").with_columns(pl.col("link").cast(pl.Int64))
     paths = numbered.join(to_target, on="out_key", how="semi").select(
@@ -186,9 +205,44 @@ def _paths(links: pl.DataFrame, lines: pl.DataFrame, target: str, max_hops: int)
     return pl.concat(done)
 
 
-def _describe(
+_PATHS_PER_SLICE = 250_000
+
+
+def _describe_in_slices(
     paths: pl.DataFrame, allocation: Allocation, lines: pl.DataFrame, parties: pl.DataFrame, window_days: int
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """:func:`_describe` a slice of paths at a time, so that its working memory stays bounded.
+
+    A path found twice (the same shipments through different lots of one line) is one chain: the
+    first path, in path order, is kept with its links.
+    """
+    slices = [
+        _describe(paths.slice(start, _PATHS_PER_SLICE), start, allocation, lines, parties, window_days)
+        for start in range(0, max(paths.height, 1), _PATHS_PER_SLICE)
+    ]
+    chain_frame = (
+        pl.concat([chains for chains, _ in slices])
+        .sort("chain_id", "path")
+        .unique("chain_id", keep="first", maintain_order=True)
+    )
+    link_frame = (
+        pl.concat([links for _, links in slices])
+        .join(chain_frame.select("path"), on="path", how="semi")
+        .drop("path")
+        .sort("chain_id", "hop")
+    )
+    return chain_frame.drop("path").sort("first_date", "route", "chain_id"), link_frame
+
+
+def _describe(
+    paths: pl.DataFrame,
+    offset: int,
+    allocation: Allocation,
+    lines: pl.DataFrame,
+    parties: pl.DataFrame,
+    window_days: int,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Chains and their links for ``paths`` (numbered from ``offset``), both with a ``path`` column."""
     links = allocation.links.with_row_index("link").with_columns(pl.col("link").cast(pl.Int64))
     covered = allocation.outflow.select(
         "out_key", (pl.col("allocated") / pl.col("requested")).clip(0.0, 1.0).alias("covered")
@@ -209,7 +263,7 @@ def _describe(
         "quantity",
         "value_usd",
     )
-    numbered = paths.with_row_index("path").with_columns(pl.col("path").cast(pl.Int64))
+    numbered = paths.with_row_index("path", offset=offset).with_columns(pl.col("path").cast(pl.Int64))
     legs = (
         numbered.select("path", "legs", "share")
         .with_columns(pl.int_ranges(0, pl.col("legs").list.len()).alias("leg"))
@@ -301,8 +355,6 @@ def _describe(
             "list_item",
         )
     )
-    # a path found twice (same shipments through different lots of one line) is one chain
-    chain_frame = chain_frame.sort("chain_id", "path").unique("chain_id", keep="first", maintain_order=True)
     side = info.select("k", "shipment_id", "source", "source_row", "date", "quantity", "value_usd")
     link_frame = (
         link_rows.join(chain_frame.select("path", "chain_id"), on="path", how="inner")
@@ -312,6 +364,7 @@ def _describe(
             (pl.col("share") * pl.col("outbound_value_usd") / pl.col("outbound_quantity")).round(2).alias("value_usd")
         )
         .select(
+            "path",
             "chain_id",
             pl.col("hop").cast(pl.Int32),
             pl.col("party").alias("party_id"),
@@ -329,9 +382,7 @@ def _describe(
             "product_evidence",
             "product_score",
         )
-        .sort("chain_id", "hop")
     )
-    chain_frame = chain_frame.drop("path").sort("first_date", "route", "chain_id")
     return chain_frame, link_frame
 
 

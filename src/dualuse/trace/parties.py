@@ -93,64 +93,60 @@ def resolve_parties(shipments: pl.DataFrame) -> ResolvedParties:
     if missing:
         raise SchemaError(f"shipments: missing column(s) {', '.join(missing)} needed to resolve parties")
     n = shipments.height
-    raw = pl.concat(
-        [
-            shipments.select(
-                pl.col(f"{side}_name").cast(pl.String).alias("name"),
-                pl.col(f"{side}_country").cast(pl.String).fill_null("").alias("country"),
-                pl.col(f"{side}_id").cast(pl.String).alias("raw_id"),
-            )
-            for side in _SIDES
-        ]
-    )
+    sides = [
+        shipments.select(
+            pl.col(f"{side}_name").cast(pl.String).alias("name"),
+            pl.col(f"{side}_country").cast(pl.String).fill_null("").alias("country"),
+            pl.col(f"{side}_id").cast(pl.String).alias("raw_id"),
+        )
+        for side in _SIDES
+    ]
     # every decision depends only on (name, country, id): take it once per distinct spelling
-    combos = _resolve_combos(raw.group_by("name", "country", "raw_id").agg(pl.len().alias("n")))
-    sides = raw.join(
-        combos.select("name", "country", "raw_id", "key", "by"),
-        on=["name", "country", "raw_id"],
-        how="left",
-        nulls_equal=True,
-        maintain_order="left",
-    ).with_row_index("__line")
-    # a side with neither identifier nor usable name is a party of its own
-    orphans = sides.filter(pl.col("key").is_null()).select(
-        "__line",
-        "name",
-        "country",
-        pl.format(
-            "row:{}:{}",
-            pl.when(pl.col("__line") < n).then(pl.lit(_SIDES[0])).otherwise(pl.lit(_SIDES[1])),
-            pl.col("__line") % max(n, 1),
-        ).alias("key"),
-    )
-    keys = pl.concat([combos.select("key"), orphans.select("key")]).unique()
-    keys = keys.with_columns(pl.col("key").map_elements(party_key_id, return_dtype=pl.String).alias("party_id"))
-    orphans = orphans.join(keys, on="key", how="left")
-    combos = combos.join(keys, on="key", how="inner")
-    sides = sides.join(keys, on="key", how="left", maintain_order="left")
-    if orphans.height:
-        sides = sides.update(orphans.select("__line", "party_id"), on="__line")
-    # ``sides`` is every exporter side in line order, then every importer side: slice it back
-    out = shipments.with_columns(
-        sides["party_id"].slice(0, n).alias("exporter_party"),
-        sides["by"].fill_null("name").slice(0, n).alias("exporter_by"),
-        sides["party_id"].slice(n, n).alias("importer_party"),
-        sides["by"].fill_null("name").slice(n, n).alias("importer_by"),
-    )
-    weighted = pl.concat(
-        [
-            combos.select("party_id", "name", "country", "id", "by", "n"),
-            orphans.select(
-                "party_id",
-                "name",
-                "country",
+    spellings = pl.concat([frame.group_by("name", "country", "raw_id").agg(pl.len().alias("n")) for frame in sides])
+    combos = _resolve_combos(spellings.group_by("name", "country", "raw_id").agg(pl.col("n").sum()))
+    combos = combos.with_columns(_party_ids(combos["key"]))
+    lookup = combos.filter(pl.col("key").is_not_null()).select("name", "country", "raw_id", "party_id", "by")
+    record = [c for c in ("source", "source_row", "shipment_id") if c in shipments.columns]
+    columns: dict[str, pl.Series] = {}
+    orphan_frames: list[pl.DataFrame] = []
+    for side, frame in zip(_SIDES, sides, strict=True):
+        found = frame.join(
+            lookup, on=["name", "country", "raw_id"], how="left", nulls_equal=True, maintain_order="left"
+        )
+        lines = found.select(pl.col("party_id").is_null().arg_true()).to_series()
+        if lines.len():
+            # a side with neither identifier nor usable name is a party of its own, keyed by its
+            # record (source, row and shipment id when the table has them: not by row order)
+            where = (
+                shipments.select(pl.concat_str([pl.col(c).cast(pl.String) for c in record], separator=":"))
+                if record
+                else pl.DataFrame({"where": pl.int_range(n, eager=True).cast(pl.String)})
+            ).to_series()[lines]
+            orphans = frame[lines].with_columns(
                 pl.lit(None, pl.String).alias("id"),
                 pl.lit("name").alias("by"),
                 pl.lit(1, pl.UInt32).alias("n"),
-            ),
+                _party_ids(("row:" + side + ":" + where).alias("key")),
+            )
+            orphan_frames.append(orphans)
+            found = found.with_columns(found["party_id"].scatter(lines, orphans["party_id"]))
+        columns[f"{side}_party"] = found["party_id"]
+        columns[f"{side}_by"] = found["by"].fill_null("name")
+    out = shipments.with_columns(**columns)
+    weighted = pl.concat(
+        [
+            combos.filter(pl.col("party_id").is_not_null()).select("party_id", "name", "country", "id", "by", "n"),
+            *[frame.select("party_id", "name", "country", "id", "by", "n") for frame in orphan_frames],
         ]
     )
     return ResolvedParties(shipments=out, parties=_party_frame(weighted))
+
+
+def _party_ids(keys: pl.Series) -> pl.Series:
+    """``party_id`` for each key (null stays null), each distinct key digested once."""
+    distinct = keys.drop_nulls().unique()
+    digests = pl.Series([party_key_id(key) for key in distinct.to_list()], dtype=pl.String)
+    return keys.replace_strict(distinct, digests, default=None, return_dtype=pl.String).alias("party_id")
 
 
 def _resolve_combos(combos: pl.DataFrame) -> pl.DataFrame:
