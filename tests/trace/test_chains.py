@@ -198,3 +198,16 @@ def test_adding_unrelated_shipments_never_removes_a_true_chain(
         how="diagonal",
     )
     assert true <= set(chains(more).chains["chain_id"])
+
+
+def test_slicing_the_work_does_not_change_the_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    # memory is bounded by walking and describing slices; tiny slices must give the same answer
+    import dualuse.trace.allocate as allocate_module
+    import dualuse.trace.chain as chain_module
+
+    monkeypatch.setattr(allocate_module, "_EVENTS_PER_SLICE", 7)
+    monkeypatch.setattr(chain_module, "_PATHS_PER_SLICE", 5)
+    sliced = chains(SMALL.shipments)
+    assert sliced.chains.equals(SMALL_RESULT.chains)
+    assert sliced.links.equals(SMALL_RESULT.links)
+    assert sliced.unexplained.equals(SMALL_RESULT.unexplained)

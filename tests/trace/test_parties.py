@@ -68,3 +68,16 @@ def test_missing_names_get_a_party_of_their_own_and_missing_columns_are_named() 
     assert resolved.shipments["exporter_party"].n_unique() == 2
     with pytest.raises(SchemaError, match="importer_id"):
         resolve_parties(sides([("A", "KZ", None)]).drop("importer_id"))
+
+
+def test_a_nameless_side_is_keyed_by_its_record_not_its_position() -> None:
+    frame = sides([(None, "KZ", None), ("Altyn Trade LLP", "KZ", None), (None, "KG", None)]).with_columns(
+        pl.lit("file.csv").alias("source"),
+        pl.Series("source_row", [2, 3, 4]),
+        pl.Series("shipment_id", ["a", "b", "c"]),
+    )
+    forward = resolve_parties(frame)
+    backward = resolve_parties(frame.reverse())
+    assert forward.shipments["exporter_party"].to_list() == backward.shipments["exporter_party"].to_list()[::-1]
+    assert forward.shipments["exporter_party"][0] == party_key_id("row:exporter:file.csv:2:a")
+    assert forward.parties.equals(backward.parties)
