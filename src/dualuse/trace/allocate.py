@@ -199,18 +199,16 @@ def _walk(
     Groups and products are numbers (``catalogue`` holds each product's columns), so the loop
     compares integers and asks :func:`product_match` once per distinct pair of products.
     """
-    numbered = events
     matches: dict[tuple[int, int], tuple[str, float] | None] = {}
-    groups = numbered["__group"]
+    groups = events["__group"]
     # slices of whole groups, so that the Python lists of one slice at a time are held
-    cuts = groups.search_sorted(groups.gather(list(range(_EVENTS_PER_SLICE, numbered.height, _EVENTS_PER_SLICE))))
-    bounds = [0, *sorted(set(cuts.to_list()) - {0}), numbered.height]
+    cuts = groups.search_sorted(groups.gather(list(range(_EVENTS_PER_SLICE, events.height, _EVENTS_PER_SLICE))))
+    bounds = sorted({0, events.height, *cuts.to_list()})
     parts = [
-        _walk_slice(numbered.slice(start, end - start), catalogue, matches, window_days, min_similarity)
+        _walk_slice(events.slice(start, end - start), catalogue, matches, window_days, min_similarity)
         for start, end in itertools.pairwise(bounds)
-        if end > start
     ]
-    return pl.concat(parts) if parts else _walk_slice(numbered, catalogue, matches, window_days, min_similarity)
+    return pl.concat(parts) if parts else _walk_slice(events, catalogue, matches, window_days, min_similarity)
 
 
 _EVENTS_PER_SLICE = 500_000

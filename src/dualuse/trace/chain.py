@@ -143,8 +143,7 @@ def _line_keys(accepted: pl.DataFrame) -> pl.Series:
     numbering the lines, rather than sorting them, spares a copy of the whole table.
     """
     order = accepted.select(pl.arg_sort_by("shipment_id", "source", "source_row", "date")).to_series()
-    positions = pl.int_range(accepted.height, dtype=pl.Int64, eager=True)
-    return pl.zeros(accepted.height, dtype=pl.Int64, eager=True).alias("__k").scatter(order, positions)
+    return order.arg_sort().cast(pl.Int64).alias("__k")  # the inverse permutation
 
 
 def _legs(lines: pl.DataFrame, hubs: Sequence[str], target: str) -> pl.DataFrame:
@@ -207,6 +206,37 @@ def _paths(links: pl.DataFrame, lines: pl.DataFrame, target: str, max_hops: int)
 
 _PATHS_PER_SLICE = 250_000
 
+_LINE_INFO = (
+    "shipment_id",
+    "source",
+    "source_row",
+    "date",
+    "__hs6",
+    "exporter_country",
+    "importer_country",
+    "exporter_party",
+    "importer_party",
+    "exporter_by",
+    "importer_by",
+    "quantity",
+    "value_usd",
+)
+_SIDE_INFO = ("shipment_id", "source", "source_row", "date", "quantity", "value_usd")
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    """What describing paths reads, built once for all slices: rows are fetched by position, not joined."""
+
+    lines: pl.DataFrame  # the line columns chains report, in input order
+    row_of: pl.Series  # the row in ``lines`` of each line key (``__k``)
+    links: pl.DataFrame  # the allocation's links in link order, with the share of their outbound leg covered
+    names: pl.DataFrame  # party_id, name
+
+    def line_rows(self, keys: pl.Series, columns: Sequence[str] = _LINE_INFO) -> pl.DataFrame:
+        """The lines of ``keys``, in that order."""
+        return self.lines.select(columns).gather(self.row_of.gather(keys))
+
 
 def _describe_in_slices(
     paths: pl.DataFrame, allocation: Allocation, lines: pl.DataFrame, parties: pl.DataFrame, window_days: int
@@ -216,8 +246,17 @@ def _describe_in_slices(
     A path found twice (the same shipments through different lots of one line) is one chain: the
     first path, in path order, is kept with its links.
     """
+    covered = allocation.outflow.select(
+        "out_key", (pl.col("allocated") / pl.col("requested")).clip(0.0, 1.0).alias("covered")
+    )
+    lookup = _Lookup(
+        lines=lines.select(_LINE_INFO),
+        row_of=lines["__k"].arg_sort(),  # __k is a permutation of the rows: its inverse finds them
+        links=allocation.links.join(covered, on="out_key", how="left", maintain_order="left"),
+        names=parties.select("party_id", "name"),
+    )
     slices = [
-        _describe(paths.slice(start, _PATHS_PER_SLICE), start, allocation, lines, parties, window_days)
+        _describe(paths.slice(start, _PATHS_PER_SLICE), start, lookup, window_days)
         for start in range(0, max(paths.height, 1), _PATHS_PER_SLICE)
     ]
     chain_frame = (
@@ -234,44 +273,11 @@ def _describe_in_slices(
     return chain_frame.drop("path").sort("first_date", "route", "chain_id"), link_frame
 
 
-def _describe(
-    paths: pl.DataFrame,
-    offset: int,
-    allocation: Allocation,
-    lines: pl.DataFrame,
-    parties: pl.DataFrame,
-    window_days: int,
-) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _describe(paths: pl.DataFrame, offset: int, lookup: _Lookup, window_days: int) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Chains and their links for ``paths`` (numbered from ``offset``), both with a ``path`` column."""
-    links = allocation.links.with_row_index("link").with_columns(pl.col("link").cast(pl.Int64))
-    covered = allocation.outflow.select(
-        "out_key", (pl.col("allocated") / pl.col("requested")).clip(0.0, 1.0).alias("covered")
-    )
-    info = lines.select(
-        pl.col("__k").alias("k"),
-        "shipment_id",
-        "source",
-        "source_row",
-        "date",
-        "__hs6",
-        "exporter_country",
-        "importer_country",
-        "exporter_party",
-        "importer_party",
-        "exporter_by",
-        "importer_by",
-        "quantity",
-        "value_usd",
-    )
     numbered = paths.with_row_index("path", offset=offset).with_columns(pl.col("path").cast(pl.Int64))
-    legs = (
-        numbered.select("path", "legs", "share")
-        .with_columns(pl.int_ranges(0, pl.col("legs").list.len()).alias("leg"))
-        .explode("legs", "leg")
-        .rename({"legs": "k"})
-        .join(info, on="k", how="left")
-        .sort("path", "leg")
-    )
+    legs = numbered.select("path", "legs", "share").explode("legs")  # in path order, first leg first
+    legs = pl.concat([legs, lookup.line_rows(legs["legs"])], how="horizontal")
     ids = legs.group_by("path", maintain_order=True).agg(
         pl.col("shipment_id").alias("shipment_ids"),
         pl.col("exporter_country").first().alias("origin"),
@@ -297,16 +303,13 @@ def _describe(
         numbered.select("path", "links", "share")
         .with_columns(pl.int_ranges(1, pl.col("links").list.len() + 1).alias("hop"))
         .explode("links", "hop")
-        .rename({"links": "link"})
-        .join(links, on="link", how="left")
-        .join(covered, on="out_key", how="left")
     )
+    link_rows = pl.concat([link_rows, lookup.links.gather(link_rows["links"])], how="horizontal")
     scores = link_rows.group_by("path").agg(
         pl.col("product_score").min().alias("score_product"),
         (1.0 - 0.5 * pl.col("gap_days") / max(window_days, 1)).clip(0.0, 1.0).min().alias("score_time"),
         pl.col("covered").min().alias("score_quantity"),
     )
-    names = parties.select("party_id", "name")
     weights = SCORE_WEIGHTS
     joined = ids["shipment_ids"].list.join("|").to_list()
     ids = ids.with_columns(pl.Series("chain_id", [_digest(text) for text in joined], dtype=pl.String))
@@ -314,7 +317,7 @@ def _describe(
         ids.select("path", "parties")
         .with_columns(pl.int_ranges(0, pl.col("parties").list.len()).alias("position"))
         .explode("parties", "position")
-        .join(names, left_on="parties", right_on="party_id", how="left")
+        .join(lookup.names, left_on="parties", right_on="party_id", how="left")
         .sort("path", "position")
         .group_by("path", maintain_order=True)
         .agg(pl.col("name").alias("party_names"))
@@ -355,11 +358,13 @@ def _describe(
             "list_item",
         )
     )
-    side = info.select("k", "shipment_id", "source", "source_row", "date", "quantity", "value_usd")
+    sides = [
+        lookup.line_rows(link_rows[f"{side}_key"], _SIDE_INFO).select(pl.all().name.prefix(f"{side}bound_"))
+        for side in ("in", "out")
+    ]
     link_frame = (
-        link_rows.join(chain_frame.select("path", "chain_id"), on="path", how="inner")
-        .join(side.rename(lambda c: f"inbound_{c}"), left_on="in_key", right_on="inbound_k", how="left")
-        .join(side.rename(lambda c: f"outbound_{c}"), left_on="out_key", right_on="outbound_k", how="left")
+        pl.concat([link_rows, *sides], how="horizontal")
+        .join(chain_frame.select("path", "chain_id"), on="path", how="inner", maintain_order="left")
         .with_columns(
             (pl.col("share") * pl.col("outbound_value_usd") / pl.col("outbound_quantity")).round(2).alias("value_usd")
         )

@@ -92,7 +92,6 @@ def resolve_parties(shipments: pl.DataFrame) -> ResolvedParties:
     missing = [c for c in needed if c not in shipments.columns]
     if missing:
         raise SchemaError(f"shipments: missing column(s) {', '.join(missing)} needed to resolve parties")
-    n = shipments.height
     sides = [
         shipments.select(
             pl.col(f"{side}_name").cast(pl.String).alias("name"),
@@ -106,7 +105,6 @@ def resolve_parties(shipments: pl.DataFrame) -> ResolvedParties:
     combos = _resolve_combos(spellings.group_by("name", "country", "raw_id").agg(pl.col("n").sum()))
     combos = combos.with_columns(_party_ids(combos["key"]))
     lookup = combos.filter(pl.col("key").is_not_null()).select("name", "country", "raw_id", "party_id", "by")
-    record = [c for c in ("source", "source_row", "shipment_id") if c in shipments.columns]
     columns: dict[str, pl.Series] = {}
     orphan_frames: list[pl.DataFrame] = []
     for side, frame in zip(_SIDES, sides, strict=True):
@@ -114,19 +112,12 @@ def resolve_parties(shipments: pl.DataFrame) -> ResolvedParties:
             lookup, on=["name", "country", "raw_id"], how="left", nulls_equal=True, maintain_order="left"
         )
         lines = found.select(pl.col("party_id").is_null().arg_true()).to_series()
-        if lines.len():
-            # a side with neither identifier nor usable name is a party of its own, keyed by its
-            # record (source, row and shipment id when the table has them: not by row order)
-            where = (
-                shipments.select(pl.concat_str([pl.col(c).cast(pl.String) for c in record], separator=":"))
-                if record
-                else pl.DataFrame({"where": pl.int_range(n, eager=True).cast(pl.String)})
-            ).to_series()[lines]
+        if lines.len():  # a side with neither identifier nor usable name is a party of its own
             orphans = frame[lines].with_columns(
                 pl.lit(None, pl.String).alias("id"),
                 pl.lit("name").alias("by"),
                 pl.lit(1, pl.UInt32).alias("n"),
-                _party_ids(("row:" + side + ":" + where).alias("key")),
+                _party_ids(("row:" + side + ":" + _record_names(shipments, lines)).alias("key")),
             )
             orphan_frames.append(orphans)
             found = found.with_columns(found["party_id"].scatter(lines, orphans["party_id"]))
@@ -140,6 +131,17 @@ def resolve_parties(shipments: pl.DataFrame) -> ResolvedParties:
         ]
     )
     return ResolvedParties(shipments=out, parties=_party_frame(weighted))
+
+
+def _record_names(shipments: pl.DataFrame, lines: pl.Series) -> pl.Series:
+    """``source:source_row:shipment_id`` of ``lines`` (the columns the table has), else their positions.
+
+    An orphan side is keyed by its record, so that its party does not depend on row order.
+    """
+    record = [c for c in ("source", "source_row", "shipment_id") if c in shipments.columns]
+    if not record:
+        return lines.cast(pl.String)
+    return shipments.select(record)[lines].select(pl.concat_str(pl.all().cast(pl.String), separator=":")).to_series()
 
 
 def _party_ids(keys: pl.Series) -> pl.Series:
