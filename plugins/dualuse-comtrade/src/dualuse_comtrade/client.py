@@ -13,13 +13,13 @@ in the ``Ocp-Apim-Subscription-Key`` header; URLs that are logged or put in erro
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import httpx
+from dualuse.connectors.http import retry_after
 from dualuse.errors import ConnectorError
 from pydantic import SecretStr
 
@@ -60,18 +60,8 @@ def retry_after_seconds(value: str | None, *, now: dt.datetime, default: float) 
         >>> retry_after_seconds("7", now=now, default=1), retry_after_seconds("Thu, 01 Jan 2026 12:00:30 GMT", now=now, default=1)
         (7.0, 30.0)
     """
-    if value is None or not value.strip():
-        return default
-    text = value.strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return default
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max((when - now).total_seconds(), 0.0)
+    found = retry_after(value, now=now)
+    return default if found is None else found
 
 
 def _utc_now() -> dt.datetime:

@@ -16,7 +16,7 @@ The ``sleep`` function is injected, so tests run without waiting.
 
 from __future__ import annotations
 
-import email.utils
+import datetime as dt
 import json
 import logging
 import os
@@ -27,6 +27,7 @@ from pathlib import Path
 
 import httpx
 
+from dualuse.connectors.http import retry_after
 from dualuse.errors import ConnectorError
 from dualuse_sanctions.reading import DEFAULT_MAX_BYTES
 
@@ -75,20 +76,6 @@ def redact(url: str) -> str:
     """
     parsed = httpx.URL(url)
     return str(parsed.copy_with(query=None, fragment=None, userinfo=b""))
-
-
-def _retry_after(value: str | None, now: float) -> float | None:
-    """Seconds to wait from a Retry-After header (delta seconds or an HTTP date)."""
-    if not value:
-        return None
-    text = value.strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - now)
 
 
 class _RedactUrls(logging.Filter):
@@ -187,7 +174,7 @@ class Downloader:
                 if response.status_code == 304 and dest.exists():
                     return Downloaded(dest, shown, dest.stat().st_size, False, headers.get("If-None-Match"))
                 if response.status_code in _RETRY_STATUS:
-                    wait = _retry_after(response.headers.get("Retry-After"), time.time())
+                    wait = retry_after(response.headers.get("Retry-After"), now=dt.datetime.now(dt.UTC))
                     raise _RetryableError(
                         f"HTTP {response.status_code}", wait if response.status_code in (429, 503) else None
                     )
