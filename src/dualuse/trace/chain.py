@@ -114,18 +114,18 @@ def chains(
     hub_codes = [h for h in _countries(hubs, "hubs") if h != target_code]
     validated = validate(shipments, "shipments")
     resolved = resolve_parties(validated.accepted)
-    lines = _Lines.number(resolved.shipments)
-    legs = _legs(lines.frame, hub_codes, target_code)
+    lines = resolved.shipments.with_columns(
+        _line_keys(validated.accepted), pl.col("hs_code").str.slice(0, 6).alias("__hs6")
+    )
+    legs = _legs(lines, hub_codes, target_code)
     allocation = fifo_allocate(legs, window_days=window_days, min_similarity=min_similarity)
     unexplained = _unexplained(allocation, lines, legs)
     del legs  # the largest working frame: free it before chains are described
     paths = _paths(allocation.links, lines, target_code, max_hops)
-    lookup = _Lookup.build(allocation, lines, resolved.parties)
-    del allocation  # the lookup holds what is still needed of it
-    chain_frame, link_frame = _describe_in_slices(paths, lookup, window_days)
+    chain_frame, link_frame = _describe_in_slices(paths, allocation, lines, resolved.parties, window_days)
     del paths
     if list is not None:
-        chain_frame, link_frame = _keep_listed(chain_frame, link_frame, lines.frame, list)
+        chain_frame, link_frame = _keep_listed(chain_frame, link_frame, lines, list)
     return ChainResult(
         chains=chain_frame,
         links=link_frame,
@@ -136,34 +136,21 @@ def chains(
     )
 
 
-@dataclass(frozen=True)
-class _Lines:
-    """The accepted lines, each with a key ``__k``: its position in (shipment_id, source, source_row, date) order.
+def _line_keys(accepted: pl.DataFrame) -> pl.Series:
+    """``__k``: each line's position in (shipment_id, source, source_row, date) order.
 
-    Every later step orders by these keys, so results do not depend on the order of the input.
-    Numbering the lines, rather than sorting them, spares a copy of the whole table; ``row_of``
-    (key -> row) fetches a line by key without a join.
+    Every later step orders by these keys, so results do not depend on the order of the input;
+    numbering the lines, rather than sorting them, spares a copy of the whole table.
     """
-
-    frame: pl.DataFrame
-    row_of: pl.Series
-
-    @classmethod
-    def number(cls, accepted: pl.DataFrame) -> _Lines:
-        order = accepted.select(pl.arg_sort_by("shipment_id", "source", "source_row", "date")).to_series()
-        keys = order.arg_sort().cast(pl.Int64).alias("__k")  # the inverse permutation
-        return cls(accepted.with_columns(keys), order)
-
-    def rows(self, keys: pl.Series, columns: Sequence[str]) -> pl.DataFrame:
-        """The ``columns`` of the lines with ``keys``, in that order."""
-        return self.frame.select(columns).gather(self.row_of.gather(keys))
+    order = accepted.select(pl.arg_sort_by("shipment_id", "source", "source_row", "date")).to_series()
+    return order.arg_sort().cast(pl.Int64).alias("__k")  # the inverse permutation
 
 
 def _legs(lines: pl.DataFrame, hubs: Sequence[str], target: str) -> pl.DataFrame:
     columns = [
         pl.col("__k").alias("key"),
         pl.col("date"),
-        pl.col("hs_code").str.slice(0, 6).alias("hs6"),
+        pl.col("__hs6").alias("hs6"),
         pl.col("brand"),
         pl.col("manufacturer"),
         pl.col("description"),
@@ -187,9 +174,10 @@ def _legs(lines: pl.DataFrame, hubs: Sequence[str], target: str) -> pl.DataFrame
     return pl.concat([inbound, outbound]).collect()
 
 
-def _paths(links: pl.DataFrame, lines: _Lines, target: str, max_hops: int) -> pl.DataFrame:
+def _paths(links: pl.DataFrame, lines: pl.DataFrame, target: str, max_hops: int) -> pl.DataFrame:
     """Follow links back from every leg into the target: one row per path, legs first to last."""
-    to_target = lines.frame.select(pl.col("__k").filter(pl.col("importer_country") == target).alias("out_key"))
+    to_target = lines.select(pl.col("__k").filter(pl.col("importer_country") == target).alias("out_key"))
+    qty = lines.select(pl.col("__k").alias("in_key"), pl.col("quantity").alias("in_quantity"))
     numbered = links.with_row_index("link").with_columns(pl.col("link").cast(pl.Int64))
     paths = numbered.join(to_target, on="out_key", how="semi").select(
         pl.concat_list("in_key", "out_key").alias("legs"),
@@ -200,9 +188,11 @@ def _paths(links: pl.DataFrame, lines: _Lines, target: str, max_hops: int) -> pl
     upstream = numbered.select("link", pl.col("out_key").alias("first"), "in_key", pl.col("quantity").alias("up_qty"))
     for _ in range(max_hops - 2):
         paths = paths.with_columns(pl.col("legs").list.first().alias("first"))
-        extended = paths.join(upstream, on="first", how="inner")
-        first_qty = lines.rows(extended["first"], ["quantity"]).to_series().alias("first_qty")
-        extended = extended.with_columns(first_qty).filter(~pl.col("legs").list.contains(pl.col("in_key")))
+        extended = (
+            paths.join(upstream, on="first", how="inner")
+            .join(qty.rename({"in_key": "first", "in_quantity": "first_qty"}), on="first", how="left")
+            .filter(~pl.col("legs").list.contains(pl.col("in_key")))
+        )
         ends = paths.join(extended.select("first").unique(), on="first", how="anti")
         done.append(ends.drop("first"))
         paths = extended.select(
@@ -221,7 +211,7 @@ _LINE_INFO = (
     "source",
     "source_row",
     "date",
-    "hs_code",
+    "__hs6",
     "exporter_country",
     "importer_country",
     "exporter_party",
@@ -238,38 +228,48 @@ _SIDE_INFO = ("shipment_id", "source", "source_row", "date", "quantity", "value_
 class _Lookup:
     """What describing paths reads, built once for all slices: rows are fetched by position, not joined."""
 
-    lines: _Lines
+    lines: pl.DataFrame  # the line columns chains report, in input order
+    row_of: pl.Series  # the row in ``lines`` of each line key (``__k``)
     links: pl.DataFrame  # the allocation's links in link order, with the share of their outbound leg covered
     names: pl.DataFrame  # party_id, name
 
-    @classmethod
-    def build(cls, allocation: Allocation, lines: _Lines, parties: pl.DataFrame) -> _Lookup:
-        covered = allocation.outflow.select(
-            "out_key", (pl.col("allocated") / pl.col("requested")).clip(0.0, 1.0).alias("covered")
-        )
-        links = allocation.links.join(covered, on="out_key", how="left", maintain_order="left")
-        return cls(lines=lines, links=links, names=parties.select("party_id", "name"))
+    def line_rows(self, keys: pl.Series, columns: Sequence[str] = _LINE_INFO) -> pl.DataFrame:
+        """The lines of ``keys``, in that order."""
+        return self.lines.select(columns).gather(self.row_of.gather(keys))
 
 
-def _describe_in_slices(paths: pl.DataFrame, lookup: _Lookup, window_days: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _describe_in_slices(
+    paths: pl.DataFrame, allocation: Allocation, lines: pl.DataFrame, parties: pl.DataFrame, window_days: int
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """:func:`_describe` a slice of paths at a time, so that its working memory stays bounded.
 
     A path found twice (the same shipments through different lots of one line) is one chain: the
     first path, in path order, is kept with its links.
     """
-    chain_parts: list[pl.DataFrame] = []
-    link_parts: list[pl.DataFrame] = []
-    for start in range(0, max(paths.height, 1), _PATHS_PER_SLICE):
-        chains_of_slice, links_of_slice = _describe(paths.slice(start, _PATHS_PER_SLICE), start, lookup, window_days)
-        chain_parts.append(chains_of_slice)
-        link_parts.append(links_of_slice)
-    # parts are concatenated without a copy; of a chain found twice, its lowest path is kept
-    chain_frame = pl.concat(chain_parts, rechunk=False)
-    chain_parts.clear()
-    chain_frame = chain_frame.filter(pl.col("path") == pl.col("path").min().over("chain_id"))
-    link_frame = pl.concat(link_parts, rechunk=False)
-    link_parts.clear()
-    link_frame = link_frame.join(chain_frame.select("path"), on="path", how="semi").drop("path").sort("chain_id", "hop")
+    covered = allocation.outflow.select(
+        "out_key", (pl.col("allocated") / pl.col("requested")).clip(0.0, 1.0).alias("covered")
+    )
+    lookup = _Lookup(
+        lines=lines.select(_LINE_INFO),
+        row_of=lines["__k"].arg_sort(),  # __k is a permutation of the rows: its inverse finds them
+        links=allocation.links.join(covered, on="out_key", how="left", maintain_order="left"),
+        names=parties.select("party_id", "name"),
+    )
+    slices = [
+        _describe(paths.slice(start, _PATHS_PER_SLICE), start, lookup, window_days)
+        for start in range(0, max(paths.height, 1), _PATHS_PER_SLICE)
+    ]
+    chain_frame = (
+        pl.concat([chains for chains, _ in slices])
+        .sort("chain_id", "path")
+        .unique("chain_id", keep="first", maintain_order=True)
+    )
+    link_frame = (
+        pl.concat([links for _, links in slices])
+        .join(chain_frame.select("path"), on="path", how="semi")
+        .drop("path")
+        .sort("chain_id", "hop")
+    )
     return chain_frame.drop("path").sort("first_date", "route", "chain_id"), link_frame
 
 
@@ -277,7 +277,7 @@ def _describe(paths: pl.DataFrame, offset: int, lookup: _Lookup, window_days: in
     """Chains and their links for ``paths`` (numbered from ``offset``), both with a ``path`` column."""
     numbered = paths.with_row_index("path", offset=offset).with_columns(pl.col("path").cast(pl.Int64))
     legs = numbered.select("path", "legs", "share").explode("legs")  # in path order, first leg first
-    legs = pl.concat([legs, lookup.lines.rows(legs["legs"], _LINE_INFO)], how="horizontal")
+    legs = pl.concat([legs, lookup.line_rows(legs["legs"])], how="horizontal")
     ids = legs.group_by("path", maintain_order=True).agg(
         pl.col("shipment_id").alias("shipment_ids"),
         pl.col("exporter_country").first().alias("origin"),
@@ -286,7 +286,7 @@ def _describe(paths: pl.DataFrame, offset: int, lookup: _Lookup, window_days: in
         pl.col("importer_party").alias("next_parties"),
         pl.col("date").min().alias("first_date"),
         pl.col("date").max().alias("last_date"),
-        pl.col("hs_code").first().str.slice(0, 6).alias("hs6"),
+        pl.col("__hs6").first().alias("hs6"),
         pl.col("quantity").last().alias("final_quantity"),
         pl.col("value_usd").last().alias("final_value"),
         ((_side_score("exporter_by") + _side_score("importer_by")) / 2).mean().alias("id_share"),
@@ -359,7 +359,7 @@ def _describe(paths: pl.DataFrame, offset: int, lookup: _Lookup, window_days: in
         )
     )
     sides = [
-        lookup.lines.rows(link_rows[f"{side}_key"], _SIDE_INFO).select(pl.all().name.prefix(f"{side}bound_"))
+        lookup.line_rows(link_rows[f"{side}_key"], _SIDE_INFO).select(pl.all().name.prefix(f"{side}bound_"))
         for side in ("in", "out")
     ]
     link_frame = (
@@ -416,26 +416,17 @@ def _keep_listed(
     return kept, link_frame.join(kept.select("chain_id"), on="chain_id", how="semi")
 
 
-def _unexplained(allocation: Allocation, lines: _Lines, legs: pl.DataFrame) -> pl.DataFrame:
+def _unexplained(allocation: Allocation, lines: pl.DataFrame, legs: pl.DataFrame) -> pl.DataFrame:
     outflow = allocation.outflow
-    outflow = pl.concat(
-        [
-            outflow,
-            lines.rows(outflow["out_key"], ["hs_code", "value_usd", "date"]).select(
-                pl.col("hs_code").str.slice(0, 6).alias("hs6"), "value_usd", "date"
-            ),
-        ],
-        how="horizontal",
-    )
+    info = lines.select(pl.col("__k").alias("out_key"), pl.col("__hs6").alias("hs6"), "value_usd", "date")
     inflow = (
-        legs.lazy()  # lazy, so that only these columns are filtered
-        .filter(pl.col("direction") == "in")
+        legs.filter(pl.col("direction") == "in")
         .group_by("party", "hs6")
         .agg(pl.col("quantity").fill_null(0.0).sum().alias("inflow_quantity"))
-        .collect()
     )
     result: pl.DataFrame = (
-        outflow.with_columns((pl.col("requested") - pl.col("allocated")).clip(0.0).alias("unexplained"))
+        outflow.join(info, on="out_key", how="left")
+        .with_columns((pl.col("requested") - pl.col("allocated")).clip(0.0).alias("unexplained"))
         .group_by("party", "hs6")
         .agg(
             pl.len().alias("outbound_shipments"),
