@@ -21,6 +21,11 @@ def _available() -> list[str]:
     )
 
 
+def _figure(value: float) -> str:
+    """Small figures (precision, ratios) with three decimals, large ones with one."""
+    return f"{value:,.3f}" if abs(value) < 10 else f"{value:,.1f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("names", nargs="*", help=f"benchmarks to run (default: all): {', '.join(_available())}")
@@ -45,9 +50,9 @@ def main() -> None:
         table.add_column(column)
     for m in results:
         ratio = f"{m.ratio:.1f}x" if m.ratio else "-"
-        base = f"{m.baseline_value:,.1f}" if m.baseline_value is not None else "-"
+        base = _figure(m.baseline_value) if m.baseline_value is not None else "-"
         table.add_row(
-            m.benchmark, m.figure, f"{m.value:,.1f}", m.baseline, base, ratio, f"{m.peak_mb:,.0f}", m.target, m.note
+            m.benchmark, m.figure, _figure(m.value), m.baseline, base, ratio, f"{m.peak_mb:,.0f}", m.target, m.note
         )
     Console().print(table)
     if args.json:
