@@ -137,28 +137,35 @@ def fifo_allocate(legs: pl.DataFrame, *, window_days: int = 90, min_similarity: 
         pl.col("direction").cast(pl.String),
         pl.col("date").cast(pl.Date),
         pl.col("hs6").cast(pl.String),
-        _key(legs["brand"]).alias("brand"),
-        _key(legs["manufacturer"]).alias("manufacturer"),
-        pl.col("description").cast(pl.String).fill_null(""),
+        pl.col("brand").cast(pl.String),
+        pl.col("manufacturer").cast(pl.String),
+        pl.col("description").cast(pl.String),
         pl.col("quantity").cast(pl.Float64).fill_null(0.0),
     ).with_columns(pl.col("hs6").str.slice(0, 4).alias("heading"))
     bad = work.filter(~pl.col("direction").is_in(["in", "out"]))
     if bad.height:
         raise InputError(f"direction {bad['direction'][0]!r}: expected 'in' or 'out'", column="direction")
-    outflow = work.filter(pl.col("direction") == "out").select(
-        pl.col("key").alias("out_key"), "party", pl.col("quantity").alias("requested")
+    # lazy queries over ``work``, so that only the columns they use are filtered
+    outflow = (
+        work.lazy()
+        .filter(pl.col("direction") == "out")
+        .select(pl.col("key").alias("out_key"), "party", pl.col("quantity").alias("requested"))
+        .collect()
     )
     # the party-headings with legs both ways, numbered in order so that the big sort is on numbers
     both = (
-        work.filter(pl.col("party").is_not_null())
+        work.lazy()
+        .filter(pl.col("party").is_not_null())
         .group_by("party", "heading")
         .agg(pl.col("direction").n_unique().alias("n"))
         .filter(pl.col("n") == 2)
         .select("party", "heading")
         .sort("party", "heading")
+        .collect()
         .with_row_index("__group")
     )
-    # products numbered, so that the events to sort and walk are numbers only
+    # products numbered, so that the events to sort and walk are numbers only; brands and
+    # descriptions are cleaned per product, not per leg
     products = work.select(_PRODUCT_COLUMNS).unique().with_row_index("__product")
     events = (
         work.lazy()
@@ -176,7 +183,14 @@ def fifo_allocate(legs: pl.DataFrame, *, window_days: int = 90, min_similarity: 
         .sort("__group", "day", "kind", "key")  # arrivals before departures on the same day
         .collect()
     )
-    catalogue: dict[int, _Product] = {row[0]: row[1:] for row in products.iter_rows()}
+    cleaned = products.select(
+        "__product",
+        "hs6",
+        _key(products["brand"]),
+        _key(products["manufacturer"]),
+        pl.col("description").fill_null(""),
+    )
+    catalogue: dict[int, _Product] = {row[0]: row[1:] for row in cleaned.iter_rows()}
     links = (
         _walk(events, catalogue, window_days, min_similarity)
         .join(both.select("__group", "party"), on="__group", how="left", maintain_order="left")

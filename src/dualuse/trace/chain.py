@@ -255,22 +255,22 @@ def _describe_in_slices(
         links=allocation.links.join(covered, on="out_key", how="left", maintain_order="left"),
         names=parties.select("party_id", "name"),
     )
-    slices = [
-        _describe(paths.slice(start, _PATHS_PER_SLICE), start, lookup, window_days)
-        for start in range(0, max(paths.height, 1), _PATHS_PER_SLICE)
-    ]
-    chain_frame = (
-        pl.concat([chains for chains, _ in slices])
-        .sort("chain_id", "path")
-        .unique("chain_id", keep="first", maintain_order=True)
-    )
-    link_frame = (
-        pl.concat([links for _, links in slices])
-        .join(chain_frame.select("path"), on="path", how="semi")
-        .drop("path")
-        .sort("chain_id", "hop")
-    )
-    return chain_frame.drop("path").sort("first_date", "route", "chain_id"), link_frame
+    chain_parts: list[pl.DataFrame] = []
+    link_parts: list[pl.DataFrame] = []
+    for start in range(0, max(paths.height, 1), _PATHS_PER_SLICE):
+        chains_of_slice, links_of_slice = _describe(paths.slice(start, _PATHS_PER_SLICE), start, lookup, window_days)
+        chain_parts.append(chains_of_slice)
+        link_parts.append(links_of_slice)
+    # each step below drops the frame before it: the results are the largest frames held here
+    chain_frame = pl.concat(chain_parts, rechunk=False)  # no copy
+    chain_parts.clear()
+    chain_frame = chain_frame.filter(pl.col("path") == pl.col("path").min().over("chain_id"))  # one path a chain
+    kept = chain_frame.select("path")
+    chain_frame = chain_frame.drop("path").sort("first_date", "route", "chain_id")
+    link_frame = pl.concat(link_parts, rechunk=False)
+    link_parts.clear()
+    link_frame = link_frame.join(kept, on="path", how="semi").drop("path").sort("chain_id", "hop")
+    return chain_frame, link_frame
 
 
 def _describe(paths: pl.DataFrame, offset: int, lookup: _Lookup, window_days: int) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -420,9 +420,11 @@ def _unexplained(allocation: Allocation, lines: pl.DataFrame, legs: pl.DataFrame
     outflow = allocation.outflow
     info = lines.select(pl.col("__k").alias("out_key"), pl.col("__hs6").alias("hs6"), "value_usd", "date")
     inflow = (
-        legs.filter(pl.col("direction") == "in")
+        legs.lazy()  # lazy, so that only these columns are filtered
+        .filter(pl.col("direction") == "in")
         .group_by("party", "hs6")
         .agg(pl.col("quantity").fill_null(0.0).sum().alias("inflow_quantity"))
+        .collect()
     )
     result: pl.DataFrame = (
         outflow.join(info, on="out_key", how="left")
