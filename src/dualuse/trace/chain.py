@@ -119,11 +119,12 @@ def chains(
     )
     legs = _legs(lines, hub_codes, target_code)
     allocation = fifo_allocate(legs, window_days=window_days, min_similarity=min_similarity)
-    unexplained = _unexplained(allocation, lines, legs)
+    unexplained = _unexplained(allocation, legs)
     del legs  # the largest working frame: free it before chains are described
     paths = _paths(allocation.links, lines, target_code, max_hops)
-    chain_frame, link_frame = _describe_in_slices(paths, allocation, lines, resolved.parties, window_days)
-    del paths
+    described = _describe_in_slices(paths, allocation, lines, resolved.parties, window_days)
+    del paths, allocation  # free them before the results are assembled: those copies are the peak
+    chain_frame, link_frame = _assemble(*described)
     if list is not None:
         chain_frame, link_frame = _keep_listed(chain_frame, link_frame, lines, list)
     return ChainResult(
@@ -155,6 +156,7 @@ def _legs(lines: pl.DataFrame, hubs: Sequence[str], target: str) -> pl.DataFrame
         pl.col("manufacturer"),
         pl.col("description"),
         pl.col("quantity"),
+        pl.col("value_usd"),  # for what is unexplained
     ]
     # lazy, so that only the leg columns are filtered (an eager filter copies every column first)
     inbound = (
@@ -240,11 +242,10 @@ class _Lookup:
 
 def _describe_in_slices(
     paths: pl.DataFrame, allocation: Allocation, lines: pl.DataFrame, parties: pl.DataFrame, window_days: int
-) -> tuple[pl.DataFrame, pl.DataFrame]:
+) -> tuple[list[pl.DataFrame], list[pl.DataFrame]]:
     """:func:`_describe` a slice of paths at a time, so that its working memory stays bounded.
 
-    A path found twice (the same shipments through different lots of one line) is one chain: the
-    first path, in path order, is kept with its links.
+    Returns the chains and the links of each slice, for :func:`_assemble`.
     """
     covered = allocation.outflow.select(
         "out_key", (pl.col("allocated") / pl.col("requested")).clip(0.0, 1.0).alias("covered")
@@ -261,10 +262,19 @@ def _describe_in_slices(
         chains_of_slice, links_of_slice = _describe(paths.slice(start, _PATHS_PER_SLICE), start, lookup, window_days)
         chain_parts.append(chains_of_slice)
         link_parts.append(links_of_slice)
-    # each step below drops the frame before it: the results are the largest frames held here
+    return chain_parts, link_parts
+
+
+def _assemble(chain_parts: list[pl.DataFrame], link_parts: list[pl.DataFrame]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The chains and links of all slices, in their final order.
+
+    A path found twice (the same shipments through different lots of one line) is one chain: its
+    lowest path is kept with its links. The lists are emptied as they are used, and each step
+    drops the frame before it: these are the largest frames :func:`chains` holds.
+    """
     chain_frame = pl.concat(chain_parts, rechunk=False)  # no copy
     chain_parts.clear()
-    chain_frame = chain_frame.filter(pl.col("path") == pl.col("path").min().over("chain_id"))  # one path a chain
+    chain_frame = chain_frame.filter(pl.col("path") == pl.col("path").min().over("chain_id"))
     kept = chain_frame.select("path")
     chain_frame = chain_frame.drop("path").sort("first_date", "route", "chain_id")
     link_frame = pl.concat(link_parts, rechunk=False)
@@ -416,9 +426,15 @@ def _keep_listed(
     return kept, link_frame.join(kept.select("chain_id"), on="chain_id", how="semi")
 
 
-def _unexplained(allocation: Allocation, lines: pl.DataFrame, legs: pl.DataFrame) -> pl.DataFrame:
+def _unexplained(allocation: Allocation, legs: pl.DataFrame) -> pl.DataFrame:
     outflow = allocation.outflow
-    info = lines.select(pl.col("__k").alias("out_key"), pl.col("__hs6").alias("hs6"), "value_usd", "date")
+    # what is known of each outbound leg, from the legs (far fewer than the lines)
+    info = (
+        legs.lazy()
+        .filter(pl.col("direction") == "out")
+        .select(pl.col("key").alias("out_key"), "hs6", "value_usd", "date")
+        .collect()
+    )
     inflow = (
         legs.lazy()  # lazy, so that only these columns are filtered
         .filter(pl.col("direction") == "in")
@@ -427,7 +443,7 @@ def _unexplained(allocation: Allocation, lines: pl.DataFrame, legs: pl.DataFrame
         .collect()
     )
     result: pl.DataFrame = (
-        outflow.join(info, on="out_key", how="left")
+        outflow.join(info, on="out_key", how="left", maintain_order="left")
         .with_columns((pl.col("requested") - pl.col("allocated")).clip(0.0).alias("unexplained"))
         .group_by("party", "hs6")
         .agg(
