@@ -101,8 +101,11 @@ def trace(
         write_frame(_flat(table) if fmt is Format.csv else table, out / f"{name}.{fmt.value}")
     if ftm:
         entities = tr.to_followthemoney(result, flags=flags)
-        text = "".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in entities)
-        (out / "entities.ftm.json").write_text(text, encoding="utf-8")
+        from dualuse.safe_files import write_text
+        from dualuse.safe_text import neutralise_value
+
+        text = "".join(json.dumps(neutralise_value(e), ensure_ascii=False, sort_keys=True) + "\n" for e in entities)
+        write_text(out / "entities.ftm.json", text)
     say(
         f"{result.chains.height} chains, {result.links.height} links, {flags.height} flags "
         f"from {frame.height} lines ({result.rejected.height} rejected) -> {out}"
