@@ -43,14 +43,19 @@ def _write_atomic(path: pathlib.Path, data: bytes) -> None:
         raise
 
 
-def call_key(path: str, params: Mapping[str, str]) -> str:
-    """A stable key of one call: the endpoint path and the sorted query parameters, hashed.
+def call_key(path: str, params: Mapping[str, str], *, base_url: str = "") -> str:
+    """A stable key of one call: the server, the endpoint path and the sorted query parameters, hashed.
+
+    The server is part of the key, so a mirror's or a test server's answers are never served as
+    the official API's.
 
     Examples:
         >>> call_key("p", {"a": "1", "b": "2"}) == call_key("p", {"b": "2", "a": "1"})
         True
+        >>> call_key("p", {}, base_url="https://comtradeapi.un.org") == call_key("p", {}, base_url="http://127.0.0.1:8000")
+        False
     """
-    text = json.dumps([path, sorted(params.items())], ensure_ascii=True)
+    text = json.dumps([base_url.rstrip("/"), path, sorted(params.items())], ensure_ascii=True)
     return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
