@@ -17,6 +17,7 @@ __all__ = [
     "OutputError",
     "PluginError",
     "SchemaError",
+    "StoreError",
 ]
 
 
@@ -46,6 +47,10 @@ class ConfigError(DualuseError, ValueError):
 
 class PluginError(DualuseError):
     """A plugin that cannot be loaded or registers something invalid."""
+
+
+class StoreError(DualuseError):
+    """The workspace is busy (another process writes the table) or damaged."""
 
 
 class ConnectorError(DualuseError):

@@ -16,6 +16,7 @@ from dualuse.cli import (
     commands_plugins,
     commands_report,
     commands_screen,
+    commands_store,
     commands_trace,
 )
 from dualuse.errors import DualuseError
@@ -58,6 +59,7 @@ for module in (
     commands_screen,
     commands_trace,
     commands_report,
+    commands_store,
 ):
     module.register(app)
 
