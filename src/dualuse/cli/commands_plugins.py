@@ -96,9 +96,20 @@ def _fetch(
     return stored
 
 
-def plugins(json_output: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False) -> None:
+def plugins(
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    trace: Annotated[
+        bool, typer.Option("--trace", help="Name each plugin on stderr as it is imported (finds one that hangs).")
+    ] = False,
+) -> None:
     """List plugins: name, version, distribution, connectors, tables, hooks and load errors."""
-    from dualuse.connectors.manager import plugin_report
+    import os
+
+    from dualuse.connectors.manager import plugin_report, reset_plugin_manager
+
+    if trace:
+        os.environ["DUALUSE_TRACE_PLUGINS"] = "1"
+        reset_plugin_manager()  # load again, tracing
 
     rows = [
         {
