@@ -59,7 +59,7 @@ def test_a_huge_xml_text_node_is_refused_as_it_streams_under_a_small_memory_cap(
     with path.open("wb") as out:
         out.write(f'<sanctionsData xmlns="{namespace}"><entities><entity id="1"><generalInfo><remarks>'.encode())
         block = b"A" * (1 << 20)
-        for _ in range(300):  # a 300 MB text node
+        for _ in range(600):  # a 600 MB text node
             out.write(block)
         out.write(b"</remarks></generalInfo></entity></entities></sanctionsData>")
 
@@ -76,4 +76,4 @@ def test_a_huge_xml_text_node_is_refused_as_it_streams_under_a_small_memory_cap(
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "row 1: an XML element's text is longer than 16,777,216 characters; refused" in done.stdout
-    assert int(done.stdout.rsplit("peak kB", 1)[1]) < 200 * 1024  # the node was never held whole
+    assert int(done.stdout.rsplit("peak kB", 1)[1]) < 320 * 1024  # far below the node: never held whole

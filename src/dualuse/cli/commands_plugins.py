@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from dualuse.cli._output import STATE, print_frame, say
+from dualuse.cli._output import STATE, plain, print_frame, say
 from dualuse.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def _progress_bar() -> Iterator[Progress]:
     task = bar.add_task("fetching", total=None)
 
     def advance(step: int, total: int | None, description: str) -> None:
-        bar.update(task, advance=step, total=total, description=description or "fetching")
+        bar.update(task, advance=step, total=total, description=plain(description or "fetching"))
 
     with bar:
         yield advance
@@ -90,8 +90,8 @@ def _fetch(
         stored = Workspace(workspace).fetch(connector, settings, refresh=refresh, progress=progress, name=name)
     manifest = stored.manifest
     say(
-        f"stored [bold]{stored.name}[/] ({manifest.table}): {manifest.rows_accepted:,} rows accepted, "
-        f"{manifest.rows_rejected:,} rejected -> {stored.path}"
+        f"stored [bold]{plain(stored.name)}[/] ({manifest.table}): {manifest.rows_accepted:,} rows accepted, "
+        f"{manifest.rows_rejected:,} rejected -> {plain(stored.path)}"
     )
     return stored
 
