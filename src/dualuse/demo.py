@@ -488,7 +488,7 @@ def _chains(
     from dualuse import trace
 
     chpl = get_list(options.list_name, version=options.list_version)
-    result = trace.chains(frames["shipments"], target=options.target, list=chpl)
+    result = trace.chains(frames["shipments"], target=options.target, dual_use=chpl)
     state["trace"] = result
     results["chains"] = result.chains
     results["chain_links"] = result.links
@@ -553,7 +553,7 @@ def _red_flags(
         resolved.shipments,
         parties=resolved.parties,
         target=options.target,
-        list=get_list(options.list_name, version=options.list_version),
+        dual_use=get_list(options.list_name, version=options.list_version),
         registry=frames.get("registry"),
         sanctioned=frames.get("watchlist"),
         invasion=options.event,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import gettext
 import re
 import tomllib
@@ -196,11 +197,19 @@ def country(value: str | int) -> str:
         raise CountryError(f"country {value!r}: expected a name or code, got {type(value).__name__}")
     found = _index().get(_key(value))
     if found is None:
-        raise CountryError(
-            f"country {value!r}: unknown; expected an ISO alpha-2/alpha-3 code, an M49 or Comtrade number, "
-            "or an English or Russian name"
-        )
+        raise CountryError(f"country {value!r}: unknown{_suggestion(value)}")
     return found
+
+
+def _suggestion(value: str) -> str:
+    """``; did you mean Kazakhstan (KZ)?`` for a near miss, else what is accepted."""
+    index = _index()
+    names = [k for k in index if len(k) > 3]
+    close = difflib.get_close_matches(_key(value), names, n=3, cutoff=0.8)
+    codes = list(dict.fromkeys(index[k] for k in close))
+    if codes:
+        return "; did you mean " + " or ".join(f"{country_name(c)} ({c})" for c in codes) + "?"
+    return "; expected an ISO alpha-2/alpha-3 code, an M49 or Comtrade number, or an English or Russian name"
 
 
 def country_name(code: str) -> str:

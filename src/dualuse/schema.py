@@ -74,6 +74,7 @@ __all__ = [
     "date_range",
     "empty",
     "from_records",
+    "parse_kinds",
     "polars_schema",
     "record_model",
     "row_checks",
@@ -355,6 +356,17 @@ def _columns(table: str) -> tuple[_Column, ...]:
     return tuple(out)
 
 
+def parse_kinds(table: str) -> dict[str, Parse | None]:
+    """How the front door reads each column of ``table`` (:mod:`dualuse.values`); None: as given.
+
+    Examples:
+        >>> kinds = parse_kinds("flows")
+        >>> kinds["period"], kinds["freq"], kinds["flow"], kinds["hs_code"], kinds["value_usd"]
+        ('period', 'freq', 'choice', 'hs', 'number')
+    """
+    return {c.name: "freq" if c.name == "freq" else c.parse for c in _columns(table)}
+
+
 def polars_schema(table: str) -> pl.Schema:
     """The polars schema of a canonical frame, derived from its record model.
 
@@ -593,16 +605,17 @@ def _name_of(expr: pl.Expr) -> str:
 class ReadOptions:
     """How the front door reads cells whose shape alone does not settle their meaning.
 
-    ``hs_width``: the number of digits HS codes have, so that text codes that lost a leading zero
-    (``10121``) can be padded; ``decimal_comma``: whether ``1,234`` is 1.234 (True) or 1234
-    (False) — unset, such cells are refused as ambiguous; ``date_formats``: the strptime patterns
-    tried, in order; ``source``: the label written in ``source`` when the table has none.
+        ``hs_width``: the number of digits HS codes have, so that text codes that lost a leading zero
+        (``10121``) can be padded; ``decimal_comma``: whether ``1,234`` is 1.234 (True) or 1234
+        (False) — unset, such cells are refused as ambiguous; ``date_formats``: the strptime patterns
+        tried, in order; ``source``: the label written in ``source`` when the table has none (default:
+    the file name, or ``input`` for a table in memory).
     """
 
     hs_width: int | None = None
     decimal_comma: bool | None = None
     date_formats: tuple[str, ...] = DEFAULT_DATE_FORMATS
-    source: str = "input"
+    source: str | None = None
 
 
 def _parsed(col: _Column, dtype: pl.DataType, options: ReadOptions) -> Parsed | None:
@@ -663,12 +676,12 @@ def _with_provenance(frame: FrameT, table: str, options: ReadOptions) -> FrameT:
     names = frame.collect_schema().names()
     added: list[pl.Expr] = []
     if "source" not in names:
-        added.append(pl.lit(options.source).alias("source"))
+        added.append(pl.lit(options.source or "input").alias("source"))
     if "source_row" not in names:
         frame = frame.with_row_index("source_row").with_columns(pl.col("source_row").cast(pl.Int64))
     record_id = {"shipments": "shipment_id", "parties": "party_id"}.get(table)
     if record_id is not None and record_id not in names:
-        source = pl.col("source") if "source" in names else pl.lit(options.source)
+        source = pl.col("source") if "source" in names else pl.lit(options.source or "input")
         added.append(pl.format("{}:{}", source, pl.col("source_row")).alias(record_id))
     if table == "flows" and "freq" not in names and "period" in names:
         period = frame.collect_schema()["period"]

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from dualuse.errors import SchemaError
+from dualuse.errors import InputError, SchemaError
 from dualuse.flows import Margins, combine_group, estimate_margins, mirror, pair_reports
 from dualuse.geo import group
 
@@ -221,15 +221,19 @@ def test_totals_are_conserved_when_nothing_is_adjusted(flows_of: FlowsOf) -> Non
 
 def test_missing_columns_and_bad_rows_are_typed_errors(flows_of: FlowsOf) -> None:
     flows = flows_of([(2023, "CN", "KZ", "export", "854231", 10.0)])
-    with pytest.raises(SchemaError, match=r"missing required column.*source_row"):
-        mirror(flows.drop("source_row"))
+    with pytest.raises(SchemaError, match=r"missing required column.*reporter"):
+        mirror(flows.drop("reporter"))
+    # a table without provenance gets it from its row numbers: the result names them
+    assert mirror(flows.drop("source", "source_row"))["exporter_evidence"].to_list() == [
+        [{"source": "input", "source_row": 0}]
+    ]
     with pytest.raises(SchemaError, match="source_row must lie"):
         mirror(flows.with_columns(pl.lit(-1, pl.Int64).alias("source_row")))
-    with pytest.raises(SchemaError, match="column reporter has 1 missing"):
+    with pytest.raises(InputError, match="row 0, column reporter: mirror: reporter is required"):
         mirror(flows.with_columns(pl.lit(None, pl.String).alias("reporter")))
-    with pytest.raises(SchemaError, match="freq must be 'A' or 'M', found \\['Q'\\]"):
+    with pytest.raises(InputError, match="column freq: mirror: not a frequency"):
         mirror(flows.with_columns(pl.lit("Q").alias("freq")))
-    with pytest.raises(ValueError, match="max_lag_months"):
+    with pytest.raises(InputError, match="max_lag_months"):
         mirror(flows, max_lag_months=-1)
 
 

@@ -79,13 +79,13 @@ def trace(
         hubs=_split(hubs) or tr.DEFAULT_HUBS,
         window_days=window_days,
         max_hops=max_hops,
-        list=list_name,
+        dual_use=list_name,
     )
     flags = tr.red_flags(
         result.shipments,
         parties=result.parties,
         target=target,
-        list=list_name or "chpl",
+        dual_use=list_name or "chpl",
         registry=read_table(registry) if registry else None,
         sanctioned=read_table(sanctioned) if sanctioned else None,
     )

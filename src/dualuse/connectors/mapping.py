@@ -49,13 +49,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from dualuse.errors import ConfigError, InputError, PluginError
 from dualuse.rejects import Check, any_failed, first_failure
-from dualuse.schema import polars_schema, record_model
+from dualuse.schema import parse_kinds, record_model
 from dualuse.values import (
     CHOICES,
     DEFAULT_DATE_FORMATS,
     Parse,
     Parsed,
     cell_text,
+    choice_key,
     parse_bool,
     parse_choice,
     parse_country,
@@ -276,36 +277,36 @@ def get_preset(name: str) -> MappingPreset:
 
 
 def identity_preset(table: Literal["shipments", "flows", "parties"], columns: Sequence[str]) -> MappingPreset:
-    """A mapping for a file that already has canonical column names (extra columns are kept as text).
+    """A mapping for a file whose columns carry the canonical names (extra columns are kept as text).
+
+    Names match ignoring case, spaces, hyphens and underscores (``HS Code`` is ``hs_code``), and
+    every column is read as :func:`dualuse.schema.validate` reads it; a flows file without ``freq``
+    takes it from the shape of its periods.
 
     Examples:
-        >>> identity_preset("flows", ["period", "reporter", "note"]).columns["period"].parse
-        'period'
+        >>> preset = identity_preset("flows", ["Period", "reporter", "note"])
+        >>> preset.columns["period"].sources, preset.columns["period"].parse, preset.columns["freq"].parse
+        (['Period'], 'period', 'freq')
     """
-    schema = polars_schema(table)
-    rules: dict[str, ColumnRule] = {}
-    required = {n for n, f in record_model(table).model_fields.items() if f.is_required()}
-    for name, dtype in schema.items():
-        if name in ("source", "source_row") or (name not in columns and name in _PROVIDED):
-            continue
-        parse: Parse = "text"
-        if name in ("period",):
-            parse = "period"
-        elif dtype == pl.Date:
-            parse = "date"
-        elif dtype == pl.Float64:
-            parse = "number"
-        elif dtype == pl.Int64:
-            parse = "integer"
-        elif name.endswith("country") or name in ("reporter", "partner"):
-            parse = "country"
-        elif name == "hs_code":
-            parse = "hs"
-        if isinstance(dtype, pl.List | pl.Struct):
-            continue  # nested columns cannot come from a flat file
-        rules[name] = ColumnRule.model_validate({"from": name, "parse": parse, "optional": name not in required})
+    kinds = parse_kinds(table)
+    by_key: dict[str, str] = {}
     for name in columns:
-        if name not in schema and name not in ("source", "source_row"):
+        by_key.setdefault(choice_key(name), name)
+    required = {n for n, f in record_model(table).model_fields.items() if f.is_required()}
+    rules: dict[str, ColumnRule] = {}
+    used: set[str] = set()
+    for name, kind in kinds.items():
+        found = name if name in columns else by_key.get(choice_key(name))
+        if name in ("source", "source_row") or (found is None and name in _PROVIDED):
+            continue
+        if found is None and name == "freq" and "period" in rules:
+            found = rules["period"].sources[0] if rules["period"].sources else None
+        rule = {"from": found or name, "parse": kind or "text", "optional": name not in required}
+        rules[name] = ColumnRule.model_validate(rule)
+        if found is not None:
+            used.add(found)
+    for name in columns:
+        if name not in used and name not in rules and name not in ("source", "source_row"):
             rules[name] = ColumnRule.model_validate({"from": name})
     return MappingPreset(name=f"identity-{table}", table=table, columns=rules, origin="identity")
 

@@ -37,7 +37,6 @@ Examples:
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from dataclasses import dataclass, field
 from typing import Literal
@@ -45,10 +44,11 @@ from typing import Literal
 import polars as pl
 import pyarrow as pa
 
-from dualuse.errors import SchemaError
+from dualuse.errors import InputError, SchemaError
 from dualuse.flows._periods import BASELINE_END, month_index
-from dualuse.flows._prepare import EVIDENCE, collect_compact, distinct_text, harmonise, sum_or_null
+from dualuse.flows._prepare import EVIDENCE, distinct_text, harmonise, read_flows, sum_or_null
 from dualuse.hs import HSVersion
+from dualuse.inputs import DateLike, as_date
 
 __all__ = [
     "DEFAULT_MARGIN",
@@ -192,7 +192,7 @@ def _side(flows: pl.DataFrame, side: Side, codes: _Codes) -> tuple[pl.DataFrame,
 
 
 def pair_reports(
-    flows: pl.DataFrame | pl.LazyFrame,
+    flows: object,
     *,
     max_lag_months: int = 2,
     hs_version: HSVersion | str = HSVersion.HS2022,
@@ -215,7 +215,9 @@ def pair_reports(
         >>> pair_reports(flows).select("export_period", "import_period", "lag_months", "status").rows()
         [(datetime.date(2023, 1, 1), datetime.date(2023, 2, 1), 1, 'matched'), (None, datetime.date(2023, 3, 1), None, 'ghost_import')]
     """
-    pairs, codes = _pair(flows, max_lag_months=max_lag_months, hs_version=hs_version, product_digits=product_digits)
+    pairs, codes = _pair(
+        flows, what="pair_reports", max_lag_months=max_lag_months, hs_version=hs_version, product_digits=product_digits
+    )
     return _decode_evidence(pairs, codes)
 
 
@@ -235,13 +237,13 @@ def _decode_evidence(frame: pl.DataFrame, codes: _Codes) -> pl.DataFrame:
 
 
 def _pair(
-    flows: pl.DataFrame | pl.LazyFrame, *, max_lag_months: int, hs_version: HSVersion | str, product_digits: int
+    flows: object, *, what: str, max_lag_months: int, hs_version: HSVersion | str, product_digits: int
 ) -> tuple[pl.DataFrame, _Codes]:
     """:func:`pair_reports` with evidence still as Int64 ids (see :class:`_Codes`), sorted by
     ``period, exporter, importer, hs_code, freq``."""
     if max_lag_months < 0:
-        raise ValueError(f"max_lag_months must be 0 or more, not {max_lag_months}")
-    prepared = harmonise(collect_compact(flows), hs_version)
+        raise InputError(f"{what}: max_lag_months must be 0 or more, not {max_lag_months}")
+    prepared = harmonise(read_flows(flows, what=what, compact=True), hs_version)
     codes = _Codes.of(prepared)
     active = _reporting(prepared, codes)
     exports, codes.ids["exporter"] = _side(prepared, "exporter", codes)
@@ -365,9 +367,9 @@ def _status(combined: pl.DataFrame, active: pl.Series, codes: _Codes, product_di
     return out.select(columns)
 
 
-def _in_baseline(start: dt.date | None, end: dt.date) -> pl.Expr:
-    inside = pl.col("period") < end
-    return inside if start is None else inside & (pl.col("period") >= start)
+def _in_baseline(start: DateLike | None, end: DateLike) -> pl.Expr:
+    inside = pl.col("period") < as_date(end, "baseline_end")
+    return inside if start is None else inside & (pl.col("period") >= as_date(start, "baseline_start"))
 
 
 @dataclass(frozen=True)
@@ -394,7 +396,7 @@ class Margins:
             (1.0, 0)
         """
         if margin < 1:
-            raise ValueError(f"a CIF/FOB margin is at least 1, not {margin}")
+            raise InputError(f"a CIF/FOB margin is at least 1, not {margin}")
         route = pl.DataFrame(
             schema={"exporter": pl.String, "importer": pl.String, "product_group": pl.String, "margin": pl.Float64,
                     "n_pairs": pl.UInt32}
@@ -406,8 +408,8 @@ class Margins:
 def estimate_margins(
     pairs: pl.DataFrame,
     *,
-    baseline_start: dt.date | None = None,
-    baseline_end: dt.date = BASELINE_END,
+    baseline_start: DateLike | None = None,
+    baseline_end: DateLike = BASELINE_END,
     min_pairs: int = 3,
     default: float = DEFAULT_MARGIN,
     max_margin: float = 1.5,
@@ -429,7 +431,7 @@ def estimate_margins(
         (1.08, 3)
     """
     if not 1 <= default <= max_margin:
-        raise ValueError(f"default margin {default} must lie in [1, max_margin={max_margin}]")
+        raise InputError(f"default margin {default} must lie in [1, max_margin={max_margin}]")
     usable = pairs.filter(
         (pl.col("status") == "matched")
         & _in_baseline(baseline_start, baseline_end)
@@ -501,8 +503,8 @@ def apply_margins(pairs: pl.DataFrame, margins: Margins) -> pl.DataFrame:
 def estimate_reliability(
     adjusted: pl.DataFrame,
     *,
-    baseline_start: dt.date | None = None,
-    baseline_end: dt.date = BASELINE_END,
+    baseline_start: DateLike | None = None,
+    baseline_end: DateLike = BASELINE_END,
     min_pairs: int = 3,
 ) -> pl.DataFrame:
     """Score each country's reliability as a reporter from its baseline mirror gaps, then freeze it.
@@ -576,7 +578,7 @@ def reconcile(
         (110.0, 100.0, 'consistent')
     """
     if not 0 < default_reliability <= 1:
-        raise ValueError(f"default_reliability must lie in (0, 1], not {default_reliability}")
+        raise InputError(f"default_reliability must lie in (0, 1], not {default_reliability}")
     countries, scores = reliability.get_column("country"), reliability.get_column("reliability")
     out = adjusted.with_columns(
         pl.col(side)
@@ -634,13 +636,13 @@ _OUTPUT = [
 
 
 def mirror(
-    flows: pl.DataFrame | pl.LazyFrame,
+    flows: object,
     *,
     max_lag_months: int = 2,
     hs_version: HSVersion | str = HSVersion.HS2022,
     product_digits: int = 2,
-    baseline_start: dt.date | None = None,
-    baseline_end: dt.date = BASELINE_END,
+    baseline_start: DateLike | None = None,
+    baseline_end: DateLike = BASELINE_END,
     min_pairs: int = 3,
     default_margin: float = DEFAULT_MARGIN,
     max_margin: float = 1.5,
@@ -666,7 +668,9 @@ def mirror(
         >>> mirror(flows).select("importer", "status", "reconciled_usd", "reconciled_low", "reconciled_high").rows()
         [('KG', 'importer_silent', 30.0, 15.0, 60.0), ('KZ', 'matched', 90.0, 80.0, 100.0)]
     """
-    pairs, codes = _pair(flows, max_lag_months=max_lag_months, hs_version=hs_version, product_digits=product_digits)
+    pairs, codes = _pair(
+        flows, what="mirror", max_lag_months=max_lag_months, hs_version=hs_version, product_digits=product_digits
+    )
     if margins is None:
         margins = estimate_margins(
             pairs,
