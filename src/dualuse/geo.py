@@ -34,6 +34,7 @@ from dualuse.rejects import make_rejects
 
 __all__ = [
     "SPECIAL_AREAS",
+    "USER_ASSIGNED",
     "CountryGroup",
     "country",
     "country_name",
@@ -53,6 +54,12 @@ SPECIAL_AREAS: dict[str, tuple[str, tuple[int, ...]]] = {
     "XF": ("Free zones", (838,)),
     "XN": ("Special categories", (839,)),
 }
+
+USER_ASSIGNED: frozenset[str] = frozenset(
+    ["AA", "ZZ"] + [f"Q{c}" for c in "MNOPQRSTUVWXYZ"] + [f"X{c}" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"]
+)
+"""Codes ISO 3166-1 leaves to users (AA, QM-QZ, XA-XZ, ZZ): labels for groups reported as one
+(:func:`dualuse.flows.combine_group`) pass as countries wherever a country is expected."""
 
 # Everyday and historical names the ISO tables do not carry.
 _EXTRA_NAMES: dict[str, str] = {
@@ -158,6 +165,8 @@ def _index() -> dict[str, str]:
                 index[_key(ru.gettext(name))] = c.alpha_2
         index[c.alpha_3.casefold()] = c.alpha_2
         index[c.alpha_2.casefold()] = c.alpha_2
+    for code in USER_ASSIGNED:
+        index[code.casefold()] = code
     for code, (name, _) in SPECIAL_AREAS.items():
         index[code.casefold()] = code
         index[_key(name)] = code
@@ -221,6 +230,8 @@ def country_name(code: str) -> str:
     """
     if code in SPECIAL_AREAS:
         return SPECIAL_AREAS[code][0]
+    if code in USER_ASSIGNED:
+        return f"user-assigned area {code}"
     found = pycountry.countries.get(alpha_2=code.upper())
     if found is None:
         raise CountryError(f"country {code!r}: not an ISO 3166-1 alpha-2 code")

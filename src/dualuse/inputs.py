@@ -53,7 +53,7 @@ from dualuse.schema import validate as validate_frame
 if TYPE_CHECKING:
     from dualuse.connectors.builtin.files import FileConnector
 
-__all__ = ["DateLike", "ReadOptions", "as_countries", "as_country", "as_date", "read", "require"]
+__all__ = ["DateLike", "ReadOptions", "as_countries", "as_country", "as_date", "frame", "read", "require"]
 
 DateLike = dt.date | str
 """A date as a ``date``, a ``datetime`` or ISO text (``"2022-02-24"``)."""
@@ -145,6 +145,29 @@ def require(
     if first.height:
         raise _refusal(first.row(0, named=True), collected.height, what, table)
     return collected
+
+
+def frame(data: object, *, what: str = "data") -> pl.DataFrame:
+    """Any table or file(s) as one eager polars frame of its cells, as given (not read as a canonical table).
+
+    For inputs that are not canonical tables, such as a list of company names to screen. Files
+    keep their cells as text and gain ``source`` and ``source_row``.
+
+    Examples:
+        >>> import pyarrow as pa
+        >>> frame(pa.table({"Company": ["ТОО Элем Групп"]}), what="parties").columns
+        ['Company']
+    """
+    paths = _paths(data)
+    if paths is None:
+        found = as_frame(_stored(data), what=what)
+        return found.collect() if isinstance(found, pl.LazyFrame) else found
+    with tempfile.TemporaryDirectory(prefix="dualuse-") as cache:
+        scans = [_scan_file(path, "parties", ReadOptions(), Path(cache)) for path in paths]
+        try:
+            return pl.concat(pl.collect_all(scans), how="diagonal_relaxed")
+        except pl.exceptions.PolarsError as exc:
+            raise InputError(f"{what}: cannot read: {str(exc).splitlines()[0]}") from None
 
 
 def _refusal(row: Mapping[str, object], accepted: int, what: str, table: str) -> InputError:

@@ -86,9 +86,9 @@ __all__ = [
 
 @cache
 def _iso2() -> frozenset[str]:
-    from dualuse.geo import SPECIAL_AREAS  # same layer; imported late to keep import light
+    from dualuse.geo import SPECIAL_AREAS, USER_ASSIGNED  # same layer; imported late to keep import light
 
-    return frozenset(c.alpha_2 for c in pycountry.countries) | frozenset(SPECIAL_AREAS)
+    return frozenset(c.alpha_2 for c in pycountry.countries) | frozenset(SPECIAL_AREAS) | USER_ASSIGNED
 
 
 class _CountryMarker:

@@ -243,10 +243,19 @@ def test_empty_input_gives_an_empty_result(flows_of: FlowsOf) -> None:
     assert "reconciled_usd" in out.columns
 
 
-def test_combine_group_reports_member_states_as_one() -> None:
-    flows = pl.DataFrame({"reporter": ["DE", "FR", "KZ"], "partner": ["KZ", "KZ", "DE"], "value_usd": [1.0, 2.0, 4.0]})
+def test_combine_group_reports_member_states_as_one(flows_of: FlowsOf) -> None:
+    flows = flows_of([(2023, "DE", "KZ", "export", "854231", 1.0), (2023, "FR", "KZ", "export", "854231", 2.0),
+                      (2023, "KZ", "DE", "import", "854231", 4.0)])  # fmt: skip
     combined = combine_group(flows, group("eu27").members, "EU")
-    assert combined.rows() == [("EU", "KZ", 1.0), ("EU", "KZ", 2.0), ("KZ", "EU", 4.0)]
+    assert combined.select("reporter", "partner", "value_usd").rows() == [
+        ("EU", "KZ", 1.0), ("EU", "KZ", 2.0), ("KZ", "EU", 4.0)
+    ]  # fmt: skip
+    # membership by date: the United Kingdom counts as the EU only before February 2020
+    uk = flows_of([(2019, "GB", "KZ", "export", "854231", 1.0), (2021, "GB", "KZ", "export", "854231", 2.0)])
+    assert combine_group(uk, "eu")["reporter"].to_list() == ["EU", "GB"]
+    with pytest.raises(InputError, match="give the code"):
+        combine_group(uk, "eaeu")
+    assert combine_group(uk, "eaeu", "QU").height == 2
 
 
 def test_reliability_is_exp_of_minus_median_gap(flows_of: FlowsOf) -> None:

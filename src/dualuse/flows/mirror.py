@@ -38,6 +38,7 @@ Examples:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -47,8 +48,10 @@ import pyarrow as pa
 from dualuse.errors import InputError, SchemaError
 from dualuse.flows._periods import BASELINE_END, month_index
 from dualuse.flows._prepare import EVIDENCE, distinct_text, harmonise, read_flows, sum_or_null
+from dualuse.geo import CountryGroup
+from dualuse.geo import group as geo_group
 from dualuse.hs import HSVersion
-from dualuse.inputs import DateLike, as_date
+from dualuse.inputs import DateLike, as_country, as_date
 
 __all__ = [
     "DEFAULT_MARGIN",
@@ -691,24 +694,46 @@ def mirror(
     return _decode_evidence(reconciled, codes)
 
 
-def combine_group(flows: pl.DataFrame, members: frozenset[str] | set[str], code: str) -> pl.DataFrame:
-    """Report a group of countries as one (e.g. the EU-27 as ``EU``), keeping every source row.
+def combine_group(flows: object, group: str | CountryGroup | Collection[str], code: str | None = None) -> pl.DataFrame:
+    """Report a group of countries as one (e.g. the EU as ``EU``), keeping every source row.
 
-    Member codes in ``reporter`` and ``partner`` become ``code``; trade between two members
-    becomes ``code`` -> ``code`` (kept, not dropped: filter it if you do not want it). The group
-    code is a label for derived frames, outside the ISO codes that ``schema.validate`` accepts.
+    ``group`` is a group name (``"eu"``), a :class:`~dualuse.geo.CountryGroup` or a set of codes.
+    A group with dated membership counts a country only on the periods it was a member (the
+    United Kingdom is in ``eu`` until January 2020). Member codes in ``reporter`` and ``partner``
+    become ``code`` (default: ``EU`` for the EU, else required: use a user-assigned code such as
+    ``QE``, which every reader accepts); trade between two members becomes ``code`` -> ``code``
+    (kept, not dropped: filter it if you do not want it). The result is a canonical flows frame.
 
     Examples:
-        >>> import polars as pl
-        >>> from dualuse.geo import group
-        >>> f = pl.DataFrame({"reporter": ["DE", "FR", "KZ"], "partner": ["KZ", "DE", "FR"]})
-        >>> combine_group(f, group("eu27").members, "EU").rows()
-        [('EU', 'KZ'), ('EU', 'EU'), ('KZ', 'EU')]
+        >>> import datetime as dt, polars as pl
+        >>> f = pl.DataFrame({"period": [dt.date(2019, 1, 1), dt.date(2021, 1, 1), dt.date(2021, 1, 1)],
+        ...     "freq": ["A"] * 3, "reporter": ["GB", "GB", "DE"], "partner": ["KZ"] * 3, "flow": ["export"] * 3,
+        ...     "hs_code": ["854231"] * 3, "value_usd": [1.0, 2.0, 3.0]})
+        >>> combine_group(f, "eu").select("period", "reporter").rows()
+        [(datetime.date(2019, 1, 1), 'EU'), (datetime.date(2021, 1, 1), 'GB'), (datetime.date(2021, 1, 1), 'EU')]
     """
-    names = sorted(members)
-    return flows.with_columns(
-        *[
-            pl.when(pl.col(c).is_in(names)).then(pl.lit(code)).otherwise(pl.col(c)).alias(c)
-            for c in ("reporter", "partner")
-        ]
+    frame = read_flows(flows, what="combine_group")
+    if isinstance(group, str):
+        group = geo_group(group)
+    member: Callable[[str], pl.Expr]
+    if isinstance(group, CountryGroup):
+        dated = group
+        label = code or ("EU" if group.name in ("eu", "eu27") else None)
+
+        def member(column: str) -> pl.Expr:
+            return dated.is_member(pl.col(column), pl.col("period"))
+
+    else:
+        label = code
+        names = sorted(group)
+
+        def member(column: str) -> pl.Expr:
+            return pl.col(column).is_in(names)
+
+    if label is None:
+        raise InputError("combine_group: give the code the group is reported as (e.g. a user-assigned code, QU)")
+    label = as_country(label, "code", areas=True)
+    return frame.with_columns(
+        pl.when(member(c)).then(pl.lit(label)).otherwise(pl.col(c).cast(pl.String)).alias(c)
+        for c in ("reporter", "partner")
     )
