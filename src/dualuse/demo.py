@@ -27,6 +27,7 @@ import polars as pl
 from dualuse.connectors import connectors
 from dualuse.errors import PluginError
 from dualuse.lists import get as get_list
+from dualuse.lists import resolve
 from dualuse.report import Figure, Report, ReportFiles, ReportOptions, build_report, write_report
 from dualuse.schema import polars_schema
 from dualuse.store import Workspace
@@ -405,7 +406,7 @@ def _flows(
     results: dict[str, pl.DataFrame],
     findings: list[pl.DataFrame],
 ) -> str:
-    from dualuse.flows import did, hub_findings, hubs, mirror, mirror_findings, surge, surge_findings
+    from dualuse.flows import hub_findings, hubs, listed_did, mirror, mirror_findings, surge, surge_findings
 
     flows = frames["flows"]
     o = options
@@ -429,18 +430,12 @@ def _flows(
         )
     )
     routes = [f"{o.origin}>{h}" for h in o.hubs] + [f"{h}>{o.target}" for h in o.hubs]
-    panel = annual_surge(surge(flows, event=o.event, dual_use=chpl, level="tier", routes=routes), o.event.year)
+    watched = resolve([chpl, get_list("uav")])  # the drone list too: drones are the new flow of the war
+    panel = annual_surge(surge(flows, event=o.event, dual_use=watched, level="tier", routes=routes), o.event.year)
     results["surge"] = panel
-    found.append(surge_findings(panel, min_growth=0.5, min_value_usd=1_000_000))
-    products = surge(flows, event=o.event, dual_use=chpl, routes=[f"{o.origin}>{h}" for h in o.hubs])
-    controls = pl.col("hs_code").is_in(list(CONTROL_GOODS))
-    treated = pl.col("tier") != "not listed"
-    used = products.filter(treated | controls)["evidence"].explode().unique().sort().implode()
-    results["did"] = did(products, treated=treated, control=controls).with_columns(
-        used.alias("evidence"),
-        pl.lit(f"{o.list_name.upper()} goods vs control goods, {' and '.join(routes[: len(o.hubs)])}").alias(
-            "comparison"
-        ),
+    found.append(surge_findings(panel, min_growth=0.5, min_value_usd=1_000_000, min_new_usd=1_000_000))
+    results["did"] = listed_did(
+        flows, dual_use=chpl, control=list(CONTROL_GOODS), event=o.event, routes=routes[: len(o.hubs)]
     )
     findings.extend(found)
     return (

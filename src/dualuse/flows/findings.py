@@ -264,6 +264,7 @@ def surge_findings(
     min_growth: float = 0.5,
     min_value_usd: float = 0.0,
     new_floor_usd: float = 0.0,
+    new_floor_share: float = 0.01,
     min_new_usd: float = 100_000.0,
     value_scale: float = 1e6,
 ) -> pl.DataFrame:
@@ -272,10 +273,12 @@ def surge_findings(
     A **surge**: growth on the pre-event baseline of at least ``min_growth``, value at least
     ``min_value_usd``; score ``growth / (1 + growth)`` (+100 % scores 0.5, +300 % 0.75).
 
-    A **new flow**: a good (or tier) that a route carried at most ``new_floor_usd`` a period before
-    the event and at least ``min_new_usd`` after it — growth over nothing has no ratio, and this
-    is the flagship pattern of the field (Kazakhstan's drone imports from China: none before the
-    war, $5.9m in 2023). Score by size: ``1 - exp(-value / value_scale)``.
+    A **new flow**: a good (or tier) that a route carried at least ``min_new_usd`` of in a period
+    after the event, and before it at most ``new_floor_usd`` a period or ``new_floor_share`` of that
+    value (1 %: a few shipments in the month before the invasion do not make an old trade) —
+    growth over nothing has no ratio, and this is the flagship pattern of the field (Kazakhstan's
+    drone imports from China: none before the war, $5.9m in 2023). Score by size: ``1 - exp(-value
+    / value_scale)``. A unit that is a new flow is not also reported as a surge.
 
     Examples:
         >>> import datetime as dt
@@ -294,8 +297,10 @@ def surge_findings(
         CN exported $5.9m of goods of Unmanned aircraft to KZ in 2023, where the route carried none before the event.
     """
     post = pl.col("post") & pl.col("value_usd").is_not_null()
-    surges = panel.filter(post & (pl.col("growth") >= min_growth) & (pl.col("value_usd") >= min_value_usd))
-    new = panel.filter(post & (pl.col("baseline_usd") <= new_floor_usd) & (pl.col("value_usd") >= min_new_usd))
+    floor = pl.max_horizontal(pl.lit(new_floor_usd), new_floor_share * pl.col("value_usd"))
+    is_new = post & (pl.col("baseline_usd").fill_null(0.0) <= floor) & (pl.col("value_usd") >= min_new_usd)
+    new = panel.filter(is_new)
+    surges = panel.filter(post & ~is_new & (pl.col("growth") >= min_growth) & (pl.col("value_usd") >= min_value_usd))
     records = []
     for row in surges.iter_rows(named=True):
         subject, what = _unit(row)

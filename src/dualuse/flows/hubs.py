@@ -168,15 +168,16 @@ def hubs(
         .sort("source", "source_row")
     )
     _warn_missing_hubs(frame, hub_codes, origin, target)
+    version = str(HSVersion.parse(hs_version))  # codes are harmonised: match that version's prefixes only
     if listed is not None:
-        matched = listed.match(frame.get_column("hs_code"))
+        matched = listed.match(frame.get_column("hs_code"), hs_version=version)
         frame = frame.with_columns(matched.get_column("tier").alias("__tier")).filter(pl.col("__tier").is_not_null())
     parts = [
         _route(frame, origin, hub, target, start, end, window_months, min_share, producer_max_usd) for hub in hub_codes
     ]
     out = pl.concat(parts, how="vertical_relaxed")
     if listed is not None:
-        tiers = listed.match(out.get_column("hs_code")).get_column("tier")
+        tiers = listed.match(out.get_column("hs_code"), hs_version=version).get_column("tier")
         out = out.with_columns(tiers.alias("tier"))
     return out.sort("route", "hs_code", "freq", "period")
 

@@ -60,8 +60,12 @@ def _event_index(event: dt.date) -> pl.Expr:
     return pl.when(pl.col("freq") == "A").then(pl.lit(annual)).otherwise(pl.lit(monthly))
 
 
-def _tier(codes: pl.Series, listed: DualUseList | None) -> pl.Series:
-    """Each code's list tier, ``not listed``, or what it is when it is not one product."""
+def _tier(codes: pl.Series, listed: DualUseList | None, hs_version: HSVersion | str) -> pl.Series:
+    """Each code's list tier, ``not listed``, or what it is when it is not one product.
+
+    Codes are in ``hs_version`` (harmonised), so only the list's prefixes of that version match:
+    an HS-2017 home of an item (8802.40 for drones) is another good in HS-2022 (large aircraft).
+    """
     length = codes.str.len_chars()
     frame = pl.DataFrame({"code": codes}).with_columns(
         pl.when(pl.col("code") == HS_TOTAL)
@@ -133,7 +137,7 @@ def surge(
     frame = frame.with_columns(pl.format("{}>{}", "exporter", "importer").alias("route")).sort("source", "source_row")
     if route_list is not None:
         frame = frame.filter(pl.col("route").is_in([str(Route.parse(r)) for r in route_list]))
-    tier = pl.lit(_tier(frame.get_column("hs_code"), listed))
+    tier = pl.lit(_tier(frame.get_column("hs_code"), listed, hs_version))
     unit = _UNIT[level]
     panel = (
         frame.with_columns(tier.alias("tier"))

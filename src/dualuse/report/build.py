@@ -10,6 +10,7 @@ spreadsheet-safe ``tables/*.csv``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ import polars as pl
 from jinja2 import Environment, PackageLoader
 
 from dualuse._version import __version__
+from dualuse.inputs import require
+from dualuse.lists import get as get_list
 from dualuse.report._layout import Chart, Section, simple_section
 from dualuse.report._parties import (
     SCREENING_COLUMNS,
@@ -52,19 +55,24 @@ class Report:
     findings: pl.DataFrame
     tables: dict[str, pl.DataFrame]
     generated: str
+    warnings: tuple[str, ...] = ()
+    """What the reader must know about the input: e.g. a requested hub with no rows."""
 
     def to_html(self) -> str:
         """The report as one self-contained HTML page."""
         env = Environment(loader=PackageLoader("dualuse.report", "templates"), autoescape=True)
         template = env.get_template("report.html.j2")
         o = self.options
+        listed = get_list(o.list_name, version=o.list_version)
         subtitle = (
             f"{country_name(o.origin)} → {' / '.join(country_name(h) for h in o.hubs)} → {country_name(o.target)}"
-            f" · {o.list_name.upper()} goods and {o.watched_label} · {o.baseline_year}–{o.year}"
+            f" · {listed.name.upper()} (version {listed.version}) goods and {o.watched_label}"
+            f" · {o.baseline_year}–{o.year}"
         )
         return template.render(
             options=o,
             subtitle=subtitle,
+            warnings=self.warnings,
             figures=self.figures,
             sections=self.sections,
             evidence=self.evidence,
@@ -119,7 +127,7 @@ def _figure_findings(figures: list[Figure]) -> pl.DataFrame:
 
 
 def build_report(
-    flows: pl.DataFrame,
+    flows: object,
     *,
     options: ReportOptions | None = None,
     shipments: pl.DataFrame | None = None,
@@ -135,8 +143,11 @@ def build_report(
 ) -> Report:
     """Build a report from canonical ``flows`` and whatever results are given.
 
-    Every optional frame adds its section; a missing one leaves a short note in its place.
-    ``findings`` is a canonical findings table: each finding is listed with a link to its evidence.
+    ``flows`` is any table or file the front door reads (:mod:`dualuse.inputs`). Every optional
+    frame adds its section; a missing one leaves a short note in its place. ``findings`` is a
+    canonical findings table: each finding is listed with a link to its evidence. A hub of
+    ``options`` that appears in no row of ``flows`` is left out of the headline and named in a
+    warning at the top of the report, rather than reported as a route with nothing on it.
 
     Examples:
         >>> import datetime as dt, polars as pl
@@ -148,6 +159,8 @@ def build_report(
         ('+64 %', False)
     """
     o = options or ReportOptions()
+    flows = require(flows, "flows", what="report")
+    o, warnings = _hubs_with_rows(flows, o)
     evidence: list[EvidenceSet] = []
     if red_flags is not None and {"name", "flag"} <= set(red_flags.columns):
         red_flags = red_flags.sort("name", "flag").with_columns(pl.col("flag").str.replace_all("_", " "))
@@ -212,7 +225,21 @@ def build_report(
         findings=all_findings,
         tables=tables,
         generated=generated or dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        warnings=warnings,
     )
+
+
+def _hubs_with_rows(flows: pl.DataFrame, o: ReportOptions) -> tuple[ReportOptions, tuple[str, ...]]:
+    """The options without the hubs that no flow mentions, and a warning naming them."""
+    seen = set(flows.get_column("reporter").unique().to_list()) | set(flows.get_column("partner").unique().to_list())
+    present = tuple(h for h in o.hubs if h in seen)
+    missing = [h for h in o.hubs if h not in seen]
+    if not missing or not present:
+        return o, tuple(f"No trade figures mention {country_name(h)} ({h}): its route has no rows." for h in missing)
+    names = ", ".join(f"{country_name(h)} ({h})" for h in missing)
+    note = f"No trade figures mention {names}: left out of the headline figures and hub routes."
+    watched = tuple(h for h in o.watched_hubs if h in seen)
+    return dataclasses.replace(o, hubs=present, watched_hubs=watched), (note,)
 
 
 def write_report(report: Report, out_dir: Path) -> ReportFiles:
