@@ -18,7 +18,7 @@ Examples:
     ...     "value_usd": [5.9e6, 2.7e6], "source": ["kz", "kz"], "source_row": [1, 2]})
     >>> found = hub_findings(hubs(flows, origin="CN", hubs=["KZ"]))
     >>> print(found.get_column("summary").item())
-    KZ imported $5.9m of 8806.22 from CN in 2023 (as KZ reported) and exported $2.7m to RU; with no pre-war exports of its own, that is a 46 % pass-through. The Armenian rule counts $2.7m as re-exports.
+    KZ imported $5.9 m of 8806.22 from CN in 2023 (as KZ reported) and exported $2.7 m to RU; with no pre-war exports of its own, that is a 46 % pass-through. The Armenian rule counts $2.7 m as re-exports.
 """
 
 from __future__ import annotations
@@ -31,29 +31,14 @@ from typing import Any
 
 import polars as pl
 
-from dualuse.flows._periods import BASELINE_END, period_label
+from dualuse.flows._periods import BASELINE_END
+from dualuse.formatting import money, number, period_label
 from dualuse.hs import HSCode
 from dualuse.inputs import DateLike, as_date
 from dualuse.schema import polars_schema
 from dualuse.values import HS_TOTAL
 
-__all__ = ["finding_id", "hub_findings", "mirror_findings", "money", "surge_findings"]
-
-
-def money(value: float | None) -> str:
-    """A dollar figure as people write it: ``$3,700``, ``$5.9m``, ``$1.3bn``.
-
-    Examples:
-        >>> money(3700), money(5.9e6), money(1.3e9), money(None)
-        ('$3,700', '$5.9m', '$1.3bn', 'no figure')
-    """
-    if value is None:
-        return "no figure"
-    if abs(value) >= 1e9:
-        return f"${value / 1e9:,.1f}bn"
-    if abs(value) >= 1e6:
-        return f"${value / 1e6:,.1f}m"
-    return f"${value:,.0f}"
+__all__ = ["finding_id", "hub_findings", "mirror_findings", "surge_findings"]
 
 
 def finding_id(kind: str, subject: str, period: dt.date | str | None = None) -> str:
@@ -159,9 +144,9 @@ def mirror_findings(
                 "summary": (
                     f"{row['exporter']} reported exporting {money(row['exporter_value_usd'])} of {_hs(row['hs_code'])} "
                     f"to {row['importer']} in {when}, {row['importer']} reported {money(row['importer_value_fob'])} "
-                    f"(FOB): a ratio of {row['ratio_fob']:.2f}, against a typical gap of "
-                    f"{math.expm1(row['__typical']):.0%} before {baseline_end.year}."
-                ).replace("%", " %"),
+                    f"(FOB): a ratio of {number(row['ratio_fob'])}, against a typical gap of "
+                    f"{number(math.expm1(row['__typical']), 'share')} before {baseline_end.year}."
+                ),
                 "metrics": _metrics(
                     exporter_value_usd=row["exporter_value_usd"],
                     importer_value_fob=row["importer_value_fob"],
@@ -232,8 +217,8 @@ def hub_findings(hub_frame: pl.DataFrame, *, min_pass_through: float = 0.1, min_
         summary = (
             f"{row['hub']} imported {money(row['hub_imports_usd'])} of {_hs(row['hs_code'])} from {row['origin']} "
             f"in {when} ({basis}) and exported {money(row['hub_exports_usd'])} to {row['target']}; with {prior}, "
-            f"that is a {row['pass_through']:.0%} pass-through."
-        ).replace("%", " %")
+            f"that is a {number(row['pass_through'], 'share')} pass-through."
+        )
         if row["re_export_usd"]:
             summary += f" The Armenian rule counts {money(row['re_export_usd'])} as re-exports."
         records.append(
@@ -294,7 +279,7 @@ def surge_findings(
         >>> found.select("kind", "subject", pl.col("score").round(3)).row(0)
         ('new_flow', 'CN>KZ Unmanned aircraft', 0.997)
         >>> print(found["summary"].item())
-        CN exported $5.9m of goods of Unmanned aircraft to KZ in 2023, where the route carried none before the event.
+        CN exported $5.9 m of goods of Unmanned aircraft to KZ in 2023, where the route carried none before the event.
     """
     post = pl.col("post") & pl.col("value_usd").is_not_null()
     floor = pl.max_horizontal(pl.lit(new_floor_usd), new_floor_share * pl.col("value_usd"))
@@ -313,9 +298,9 @@ def surge_findings(
                 "score": _clip(growth / (1 + growth)),
                 "summary": (
                     f"{row['exporter']} exported {money(row['value_usd'])} of {what} to {row['importer']} in "
-                    f"{period_label(row['period'], row['freq'])}, {growth:+.0%} on its pre-event baseline of "
-                    f"{money(row['baseline_usd'])} a period."
-                ).replace("%", " %"),
+                    f"{period_label(row['period'], row['freq'])}, {number(growth, 'change')} on its pre-event "
+                    f"baseline of {money(row['baseline_usd'])} a period."
+                ),
                 "metrics": _metrics(value_usd=row["value_usd"], baseline_usd=row["baseline_usd"], growth=growth),
                 "evidence": _evidence(row["evidence"]),
             }

@@ -3,7 +3,8 @@
 :func:`build_report` takes canonical flows (required) and whatever else the analysis produced —
 shipments, hub triangulation, chains and their links, screening hits, red flags, findings — and
 returns a :class:`Report`. :func:`write_report` writes ``report.html`` (one self-contained page:
-inline CSS and SVG, no script, nothing from the network), ``findings.json`` (canonical findings,
+inline CSS and SVG, no script, nothing from the network; it prints clean and reads on a phone),
+its appendix ``evidence.html`` (the input rows behind every number), ``findings.json`` (canonical findings,
 headline figures included, each with its evidence rows) and ``tables/*.parquet`` plus
 spreadsheet-safe ``tables/*.csv``.
 """
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import polars as pl
 from jinja2 import Environment, PackageLoader
+from markupsafe import escape
 
 from dualuse._version import __version__
 from dualuse.inputs import require
@@ -32,8 +34,9 @@ from dualuse.report._parties import (
 )
 from dualuse.report._trade import flows_section, hubs_section, leg_frame, surge_section
 from dualuse.report.csvsafe import write_safe_csv
-from dualuse.report.evidence import EvidenceSet, evidence_frame
+from dualuse.report.evidence import EVIDENCE_PAGE, EvidenceSet, evidence_frame
 from dualuse.report.figures import Figure, ReportOptions, country_name, headline_figures
+from dualuse.report.glossary import GLOSSARY
 from dualuse.report.methods import METHODS
 from dualuse.report.tables import Table, frame_table
 from dualuse.schema import polars_schema
@@ -42,6 +45,8 @@ __all__ = ["Chart", "Report", "ReportFiles", "Section", "build_report", "write_r
 
 DETAIL_LIMIT = 60
 """Evidence sets up to this many rows show the rows themselves in the HTML."""
+
+REPORT_PAGE = "report.html"
 
 
 @dataclass(frozen=True)
@@ -58,10 +63,19 @@ class Report:
     warnings: tuple[str, ...] = ()
     """What the reader must know about the input: e.g. a requested hub with no rows."""
 
-    def to_html(self) -> str:
-        """The report as one self-contained HTML page."""
+    def _render(self, template: str, **extra: object) -> str:
         env = Environment(loader=PackageLoader("dualuse.report", "templates"), autoescape=True)
-        template = env.get_template("report.html.j2")
+        return env.get_template(template).render(
+            options=self.options,
+            version=__version__,
+            generated=self.generated,
+            evidence_page=EVIDENCE_PAGE,
+            report_page=REPORT_PAGE,
+            **extra,
+        )
+
+    def to_html(self) -> str:
+        """The report as one self-contained HTML page; its numbers link to :meth:`evidence_html`."""
         o = self.options
         listed = get_list(o.list_name, version=o.list_version)
         subtitle = (
@@ -69,19 +83,39 @@ class Report:
             f" · {listed.name.upper()} (version {listed.version}) goods and {o.watched_label}"
             f" · {o.baseline_year}–{o.year}"
         )
-        return template.render(
-            options=o,
+        return self._render(
+            "report.html.j2",
             subtitle=subtitle,
             warnings=self.warnings,
             figures=self.figures,
             sections=self.sections,
-            evidence=self.evidence,
             methods=METHODS,
+            glossary=GLOSSARY,
             sources=sorted(o.sources.items()),
-            version=__version__,
-            generated=self.generated,
-            detail_limit=DETAIL_LIMIT,
-            detail_table=_detail_table,
+            evidence_count=len(self.evidence),
+        )
+
+    def evidence_html(self) -> str:
+        """The appendix page: every evidence set under its anchor, small sets with their rows."""
+        return self._render(
+            "evidence.html.j2", evidence=self.evidence, detail_limit=DETAIL_LIMIT, detail_table=_detail_table
+        )
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the headline figures and the size of each section."""
+        cards = "".join(
+            f"<tr><td>{escape(f.label)}</td><td style='text-align:right'><b>{escape(f.display)}</b></td></tr>"
+            for f in self.figures
+        )
+        return (
+            f"<div><b>{escape(self.options.title)}</b> — {self.findings.height:,} findings, "
+            f"{len(self.evidence):,} evidence sets, {len(self.tables)} tables<table>{cards}</table></div>"
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"Report({self.options.title!r}, figures={len(self.figures)}, findings={self.findings.height}, "
+            f"tables={sorted(self.tables)})"
         )
 
     def findings_records(self) -> list[dict[str, object]]:
@@ -92,11 +126,12 @@ class Report:
 
 @dataclass(frozen=True)
 class ReportFiles:
-    """What :func:`write_report` wrote."""
+    """What :func:`write_report` wrote: ``report.html``, its ``evidence.html`` appendix, findings and tables."""
 
     html: Path
     findings: Path
     tables: list[Path]
+    evidence: Path | None = None
 
 
 def _detail_table(evidence: EvidenceSet) -> Table:
@@ -243,7 +278,7 @@ def _hubs_with_rows(flows: pl.DataFrame, o: ReportOptions) -> tuple[ReportOption
 
 
 def write_report(report: Report, out_dir: Path) -> ReportFiles:
-    """Write ``report.html``, ``findings.json`` and ``tables/<name>.parquet`` + ``.csv`` under ``out_dir``.
+    """Write ``report.html``, ``evidence.html``, ``findings.json`` and ``tables/<name>.parquet`` + ``.csv`` under ``out_dir``.
 
     CSV files are safe to open in a spreadsheet (see :mod:`dualuse.report.csvsafe`). Each file is
     written to a temporary name first and renamed, so a half-written report never looks complete.
@@ -259,9 +294,11 @@ def write_report(report: Report, out_dir: Path) -> ReportFiles:
         written += [parquet, write_safe_csv(frame, tables_dir / f"{name}.csv")]
     findings = out_dir / "findings.json"
     _atomic_text(findings, json.dumps(report.findings_records(), ensure_ascii=False, indent=2, default=str))
-    html = out_dir / "report.html"
+    evidence = out_dir / EVIDENCE_PAGE
+    _atomic_text(evidence, report.evidence_html())
+    html = out_dir / REPORT_PAGE
     _atomic_text(html, report.to_html())
-    return ReportFiles(html=html, findings=findings, tables=written)
+    return ReportFiles(html=html, findings=findings, tables=written, evidence=evidence)
 
 
 def _atomic_text(path: Path, text: str) -> None:

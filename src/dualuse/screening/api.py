@@ -76,8 +76,20 @@ class Score:
 
 
 def _explanation_text(value: float, features: Iterable[Feature]) -> str:
-    parts = [f"{f.name} {f.weight:+.2f} ({f.detail})" if f.detail else f"{f.name} {f.weight:+.2f}" for f in features]
-    return f"{value:.2f} = " + "; ".join(parts)
+    """``0.80 = name +0.90 (...); country -0.10 (KZ ≠ RU)``; an equal identifier comes first, as what settles it.
+
+    Examples:
+        >>> equal = Feature("identifier", 0.0, 1.0, "equal INN")
+        >>> _explanation_text(1.0, [Feature("name", 1.0, 1.0, "vega=vega"), equal])
+        '1.00 = equal INN settles the match; name +1.00 (vega=vega)'
+    """
+    settled = [f"{f.detail} settles the match" for f in features if f.name == "identifier" and f.value == 1.0]
+    parts = [
+        f"{f.name} {f.weight:+.2f} ({f.detail})" if f.detail else f"{f.name} {f.weight:+.2f}"
+        for f in features
+        if not (f.name == "identifier" and f.value == 1.0)
+    ]
+    return f"{value:.2f} = " + "; ".join([*settled, *parts])
 
 
 def _features(row: Mapping[str, Any]) -> list[Feature]:

@@ -18,13 +18,14 @@ from dualuse.trace import exited
 from dualuse.trace.allocate import Allocation, fifo_allocate, product_match
 from dualuse.trace.chain import DEFAULT_HUBS, SCORE_WEIGHTS, ChainResult, chain_id, chains
 from dualuse.trace.findings import to_findings
-from dualuse.trace.flags import FLAGS, INVASION, red_flags
+from dualuse.trace.flags import FLAG_VALUES, FLAGS, INVASION, red_flags
 from dualuse.trace.graph import to_followthemoney, to_graph
 from dualuse.trace.parties import ResolvedParties, resolve_parties
 
 __all__ = [
     "DEFAULT_HUBS",
     "FLAGS",
+    "FLAG_VALUES",
     "INVASION",
     "SCORE_WEIGHTS",
     "Allocation",

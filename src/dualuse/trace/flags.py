@@ -28,13 +28,14 @@ from collections.abc import Sequence
 import polars as pl
 
 from dualuse.errors import SchemaError
+from dualuse.formatting import money_expr as _money
 from dualuse.frames import as_frame
 from dualuse.inputs import DateLike, as_country, as_date, require
 from dualuse.lists import ListSpec, resolve
 from dualuse.trace import exited as exited_list
 from dualuse.trace.parties import match_parties, resolve_parties
 
-__all__ = ["FLAGS", "INVASION", "red_flags"]
+__all__ = ["FLAGS", "FLAG_VALUES", "INVASION", "red_flags"]
 
 INVASION = dt.date(2022, 2, 24)
 """The day of Russia's full-scale invasion of Ukraine."""
@@ -51,6 +52,20 @@ FLAGS: dict[str, float] = {
     "listed_spike_after_invasion": 0.4,
 }
 """Every flag and its weight as a finding score (how strongly it points at diversion on its own)."""
+
+FLAG_VALUES: dict[str, str] = {
+    "sanctioned_party": "traded_usd",
+    "sanctioned_counterparty": "traded_with_listed_usd",
+    "exited_manufacturer_goods": "shipped_usd",
+    "founded_after_invasion": "days_after_invasion",
+    "tiny_staff_large_turnover": "turnover_usd",
+    "new_importer_after_invasion": "listed_imports_usd",
+    "listed_only_after_invasion": "listed_imports_usd",
+    "recent_owner_change": "days_after_invasion",
+    "listed_spike_after_invasion": "spike_ratio",
+}
+"""What each flag's ``value`` measures, named by the unit conventions of :func:`dualuse.formatting.unit_of`
+(``*_usd`` dollars, ``days_*`` days, ``*_ratio`` a multiple); findings use it as the metric's name."""
 
 _EVIDENCE = pl.List(pl.Struct({"table": pl.String, "source": pl.String, "source_row": pl.Int64}))
 _OUT: dict[str, pl.DataType] = {
@@ -72,12 +87,12 @@ def _evidence() -> pl.Expr:
     )
 
 
+def _shipments(n: pl.Expr) -> pl.Expr:
+    return pl.when(n == 1).then(pl.lit("shipment")).otherwise(pl.lit("shipments"))
+
+
 def _empty() -> pl.DataFrame:
     return pl.DataFrame(schema=_OUT)
-
-
-def _money(expr: pl.Expr) -> pl.Expr:
-    return pl.format("${}", expr.round(0).cast(pl.Int64))
 
 
 def _eager(data: object, what: str) -> pl.DataFrame:
@@ -220,7 +235,7 @@ def _history_flags(lines: pl.DataFrame, invasion: dt.date, spike_ratio: float) -
             pl.col("importer_party").alias("party_id"),
             pl.lit("listed_spike_after_invasion").alias("flag"),
             pl.format(
-                "listed imports {} a month after {} against {} before ({}x)",
+                "listed imports {} a month after {} against {} before ({}×)",
                 _money(pl.col("value_after") / months_after),
                 pl.lit(invasion.isoformat()),
                 _money(pl.col("value_before") / months_before),
@@ -267,13 +282,15 @@ def _exited_flags(lines: pl.DataFrame, exited: pl.DataFrame, target: str) -> pl.
         hits.group_by("exporter_party", "maker", "announced")
         .agg(pl.len().alias("n"), pl.col("value_usd").sum().alias("value"), _evidence())
         .sort("exporter_party", "maker")
+        .with_columns(_money(pl.col("value")).alias("__money"))  # per row: a formatter sees values, not groups
         .group_by("exporter_party", maintain_order=True)
         .agg(
             pl.format(
-                "{} shipments to {} ({}) of goods of {} (announced leaving Russia {})",
+                "{} {} to {} ({}) of goods of {} (announced leaving Russia {})",
                 pl.col("n"),
+                _shipments(pl.col("n")),
                 pl.lit(target),
-                _money(pl.col("value")),
+                pl.col("__money"),
                 pl.col("maker"),
                 pl.col("announced"),
             )
@@ -367,7 +384,7 @@ def _registry_flags(
             "party_id",
             pl.lit("recent_owner_change").alias("flag"),
             pl.format("registry rows name different owners: {}", pl.col("sets").list.join(" / ")).alias("detail"),
-            pl.col("sets").list.len().cast(pl.Float64).alias("value"),
+            pl.lit(None, pl.Float64).alias("value"),  # no date of the change is known
             "evidence",
         )
     )
@@ -427,12 +444,14 @@ def _sanction_flags(lines: pl.DataFrame, parties: pl.DataFrame, sanctioned: pl.D
         .group_by("party_id", "other", "other_name", "why")
         .agg(pl.len().alias("n"), pl.col("value_usd").sum().alias("value"), _evidence())
         .sort("party_id", "other")
+        .with_columns(_money(pl.col("value")).alias("__money"))
         .group_by("party_id", maintain_order=True)
         .agg(
             pl.format(
-                "{} shipments ({}) with {}, {}",
+                "{} {} ({}) with {}, {}",
                 pl.col("n"),
-                _money(pl.col("value")),
+                _shipments(pl.col("n")),
+                pl.col("__money"),
                 pl.col("other_name"),
                 pl.col("why"),
             )
