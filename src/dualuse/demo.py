@@ -29,6 +29,8 @@ from dualuse.errors import PluginError
 from dualuse.lists import get as get_list
 from dualuse.lists import resolve
 from dualuse.report import Figure, Report, ReportFiles, ReportOptions, build_report, write_report
+from dualuse.safe_files import ensure_folder, write_text
+from dualuse.safe_text import neutralise_value
 from dualuse.schema import polars_schema
 from dualuse.store import Workspace
 from dualuse.synth.scenario import CONTROLS, ScenarioFiles, build_scenario, unflatten_registry, write_scenario
@@ -207,7 +209,7 @@ def run_demo(out_dir: Path, *, progress: Progress | None = None, seed: int = 202
     started = time.perf_counter()
     _require_sanctions_connector()
     run = _Run(progress)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    ensure_folder(out_dir)
 
     run.begin("lists")
     chpl = get_list("chpl", version="2023")
@@ -216,11 +218,11 @@ def run_demo(out_dir: Path, *, progress: Progress | None = None, seed: int = 202
 
     run.begin("scenario")
     scenario = build_scenario(seed)
-    inputs = write_scenario(scenario, out_dir / "input")
+    inputs = write_scenario(scenario, ensure_folder(out_dir / "input", root=out_dir))
     run.end(note=f"input files in {out_dir / 'input'}")
 
     run.begin("ingest")
-    frames, counts = _ingest(Workspace(out_dir / "workspace"), inputs)
+    frames, counts = _ingest(Workspace(ensure_folder(out_dir / "workspace", root=out_dir)), inputs)
     run.end(
         note=f"{sum(a for a, _ in counts.values()):,} rows accepted, {sum(r for _, r in counts.values()):,} rejected"
     )
@@ -318,9 +320,8 @@ def _write_followthemoney(state: dict[str, Any], results: dict[str, pl.DataFrame
 
     entities = to_followthemoney(state["trace"], flags=results.get("red_flags"))
     path = out_dir / "followthemoney.jsonl"
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text("".join(json.dumps(e, ensure_ascii=False, default=str) + "\n" for e in entities), encoding="utf-8")
-    tmp.replace(path)
+    lines = (json.dumps(neutralise_value(e), ensure_ascii=False, default=str) + "\n" for e in entities)
+    write_text(path, "".join(lines))
     return path
 
 

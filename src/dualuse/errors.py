@@ -15,6 +15,7 @@ __all__ = [
     "HSCodeError",
     "InputError",
     "ListError",
+    "OutputError",
     "PluginError",
     "SchemaError",
 ]
@@ -54,6 +55,19 @@ class PluginError(DualuseError):
 
 class ConnectorError(DualuseError):
     """A connector that failed to fetch (network, budget, malformed response)."""
+
+
+class OutputError(DualuseError):
+    """An output that cannot be written safely (a planted symbolic link): names the path.
+
+    Examples:
+        >>> str(OutputError("is a symbolic link", file="out/tables"))
+        'out/tables: is a symbolic link'
+    """
+
+    def __init__(self, message: str, *, file: str | None = None) -> None:
+        self.file = file
+        super().__init__(f"{file}: {message}" if file else message)
 
 
 class InputError(DualuseError, ValueError):

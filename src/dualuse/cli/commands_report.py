@@ -24,7 +24,6 @@ def _print_summary(result: DemoResult) -> None:
     import textwrap
 
     from rich.console import Console
-    from rich.markup import escape
     from rich.table import Table
 
     console = Console(soft_wrap=True)
@@ -33,7 +32,7 @@ def _print_summary(result: DemoResult) -> None:
     figures.add_column("value", justify="right", style="bold")
     figures.add_column("rows", justify="right", style="dim")
     for fig in result.figures:
-        figures.add_row(escape(fig.label), fig.display, f"{fig.evidence.count:,}")
+        figures.add_row(_output.plain(fig.label), fig.display, f"{fig.evidence.count:,}")
     console.print(figures)
     top = result.top_findings()
     if top.height:
@@ -43,16 +42,17 @@ def _print_summary(result: DemoResult) -> None:
         width = max(40, console.width - 8)
         for row in top.iter_rows(named=True):
             console.print(
-                f"  [bold]{row['score']:.2f}[/]  [cyan]{row['kind']}[/]  {escape(row['subject'])}", highlight=False
+                f"  [bold]{row['score']:.2f}[/]  [cyan]{row['kind']}[/]  {_output.plain(row['subject'])}",
+                highlight=False,
             )
             console.print(
-                "        " + escape(textwrap.shorten(row["summary"], width=width, placeholder=" …")),
+                "        " + _output.plain(textwrap.shorten(row["summary"], width=width, placeholder=" …")),
                 style="dim",
                 highlight=False,
             )
     skipped = [s for s in result.steps if s.status != "ran"]
     for step in skipped:
-        console.print(f"[yellow]skipped[/] {step.name}: {step.note}")
+        console.print(f"[yellow]skipped[/] {step.name}: {_output.plain(step.note)}")
     console.print(
         f"Report: [bold]{result.files.html}[/]  ·  findings: {result.files.findings}  ·  tables: {result.files.html.parent / 'tables'}"
         f"  ·  {result.seconds:.1f} s"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import polars as pl
 from jinja2 import Environment, PackageLoader
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from dualuse._version import __version__
 from dualuse.inputs import require
@@ -39,6 +39,8 @@ from dualuse.report.figures import Figure, ReportOptions, country_name, headline
 from dualuse.report.glossary import GLOSSARY
 from dualuse.report.methods import METHODS
 from dualuse.report.tables import Table, frame_table
+from dualuse.safe_files import ensure_folder, staged_file, write_text
+from dualuse.safe_text import neutralise_bidi, neutralise_value
 from dualuse.schema import polars_schema
 
 __all__ = ["Chart", "Report", "ReportFiles", "Section", "build_report", "write_report"]
@@ -64,7 +66,7 @@ class Report:
     """What the reader must know about the input: e.g. a requested hub with no rows."""
 
     def _render(self, template: str, **extra: object) -> str:
-        env = Environment(loader=PackageLoader("dualuse.report", "templates"), autoescape=True)
+        env = Environment(loader=PackageLoader("dualuse.report", "templates"), autoescape=True, finalize=_neutralised)
         return env.get_template(template).render(
             options=self.options,
             version=__version__,
@@ -119,8 +121,8 @@ class Report:
         )
 
     def findings_records(self) -> list[dict[str, object]]:
-        """The findings as JSON-ready records (canonical findings layout)."""
-        records: list[dict[str, object]] = json.loads(self.findings.write_json())
+        """The findings as JSON-ready records (canonical findings layout), bidi controls neutralised."""
+        records: list[dict[str, object]] = neutralise_value(json.loads(self.findings.write_json()))
         return records
 
 
@@ -283,25 +285,25 @@ def write_report(report: Report, out_dir: Path) -> ReportFiles:
     CSV files are safe to open in a spreadsheet (see :mod:`dualuse.report.csvsafe`). Each file is
     written to a temporary name first and renamed, so a half-written report never looks complete.
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tables_dir = out_dir / "tables"
-    tables_dir.mkdir(exist_ok=True)
+    ensure_folder(out_dir)
+    tables_dir = ensure_folder(out_dir / "tables", root=out_dir)
     written = []
     for name, frame in report.tables.items():
         parquet = tables_dir / f"{name}.parquet"
-        frame.write_parquet(parquet.with_suffix(".parquet.tmp"))
-        parquet.with_suffix(".parquet.tmp").replace(parquet)
+        with staged_file(parquet) as staged:
+            frame.write_parquet(staged)
         written += [parquet, write_safe_csv(frame, tables_dir / f"{name}.csv")]
     findings = out_dir / "findings.json"
-    _atomic_text(findings, json.dumps(report.findings_records(), ensure_ascii=False, indent=2, default=str))
+    write_text(findings, json.dumps(report.findings_records(), ensure_ascii=False, indent=2, default=str))
     evidence = out_dir / EVIDENCE_PAGE
-    _atomic_text(evidence, report.evidence_html())
+    write_text(evidence, report.evidence_html())
     html = out_dir / REPORT_PAGE
-    _atomic_text(html, report.to_html())
+    write_text(html, report.to_html())
     return ReportFiles(html=html, findings=findings, tables=written, evidence=evidence)
 
 
-def _atomic_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+def _neutralised(value: object) -> object:
+    """Every value the template prints, with bidi controls shown as markers (HTML made by the code stays HTML)."""
+    if isinstance(value, Markup):
+        return Markup(neutralise_bidi(str(value)))
+    return neutralise_bidi(value) if isinstance(value, str) else value
