@@ -39,6 +39,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,6 +48,7 @@ import polars as pl
 from dualuse.errors import CountryError, InputError
 from dualuse.frames import as_frame, is_table
 from dualuse.geo import SPECIAL_AREAS, country
+from dualuse.rejects import any_failed, first_failure, make_rejects
 from dualuse.schema import ReadOptions, Validated
 from dualuse.schema import validate as validate_frame
 
@@ -125,7 +127,13 @@ def require(
     if paths is None:
         frame = as_frame(_stored(data), what=what)
     else:
-        frame = pl.concat([_scan_file(p, table, options) for p in paths], how="diagonal_relaxed")
+        scans = [_scan_file(p, table, options) for p in paths]
+        for scanned in scans:
+            if scanned.refused is not None:
+                refused = scanned.refused.with_columns(pl.len().alias("__rejected")).head(1).collect()
+                if refused.height:
+                    raise _refusal(refused.row(0, named=True), None, what, table)
+        frame = pl.concat([s.rows for s in scans], how="diagonal_relaxed")
     result = validate_frame(frame, table, options=options)
     accepted: pl.DataFrame | pl.LazyFrame = result.accepted
     if columns is not None:
@@ -164,19 +172,27 @@ def frame(data: object, *, what: str = "data") -> pl.DataFrame:
         return found.collect() if isinstance(found, pl.LazyFrame) else found
     with tempfile.TemporaryDirectory(prefix="dualuse-") as cache:
         scans = [_scan_file(path, "parties", ReadOptions(), Path(cache)) for path in paths]
+        refused = [s.refused for s in scans if s.refused is not None]
+        for first in pl.collect_all([r.head(1) for r in refused]):
+            if first.height:
+                row = first.row(0, named=True)
+                raise InputError(
+                    str(row["reason"]), file=str(row["source"]), row=int(row["source_row"]), column="(record)"
+                )
         try:
-            return pl.concat(pl.collect_all(scans), how="diagonal_relaxed")
+            return pl.concat(pl.collect_all([s.rows for s in scans]), how="diagonal_relaxed")
         except pl.exceptions.PolarsError as exc:
             raise InputError(f"{what}: cannot read: {str(exc).splitlines()[0]}") from None
 
 
-def _refusal(row: Mapping[str, object], accepted: int, what: str, table: str) -> InputError:
+def _refusal(row: Mapping[str, object], accepted: int | None, what: str, table: str) -> InputError:
     bad = int(str(row["__rejected"]))
+    count = f"{bad:,} of {bad + accepted:,} rows" if accepted is not None else f"{bad:,} records"
     source = row.get("source")
     line = row.get("source_row")
     where_row = int(str(line)) if line is not None and str(line).isdigit() else int(str(row["row"]))
     return InputError(
-        f"{what}: {row['reason']} ({bad:,} of {bad + accepted:,} rows cannot be read; "
+        f"{what}: {row['reason']} ({count} cannot be read; "
         f"dualuse.validate(data, {table!r}) lists them)",
         file=str(source) if source is not None else None,
         row=where_row,
@@ -224,8 +240,21 @@ def _connector(path: Path, table: str) -> FileConnector:  # type: ignore[type-ar
     )
 
 
-def _scan_file(path: Path, table: str, options: ReadOptions, cache: Path | None = None) -> pl.LazyFrame:
-    """A file's rows as text, with ``source`` (the file name) and ``source_row`` (its line)."""
+@dataclass(frozen=True)
+class _FileRows:
+    """A file's records as text (``source``, ``source_row`` added) and those refused whole before any cell is read."""
+
+    rows: pl.LazyFrame
+    refused: pl.LazyFrame | None
+    first_row: int
+
+
+def _scan_file(path: Path, table: str, options: ReadOptions, cache: Path | None = None) -> _FileRows:
+    """A file's records as text, with ``source`` (the file name) and ``source_row`` (its line).
+
+    Records the connector refuses whole (a CSV record with more or fewer cells than the header)
+    are split off with their reasons, in the :mod:`dualuse.rejects` layout.
+    """
     from dualuse.connectors.base import FetchContext
     from dualuse.connectors.builtin.files import LINE
 
@@ -234,19 +263,41 @@ def _scan_file(path: Path, table: str, options: ReadOptions, cache: Path | None 
     raw = connector.scan(FetchContext(cache_dir))
     names = raw.collect_schema().names()
     label = options.source or path.name
+    checks = connector.record_checks()
+    refused: pl.LazyFrame | None = None
+    if checks:
+        flagged = raw.with_columns(any_failed(checks).alias("__bad"))
+        bad = flagged.filter(pl.col("__bad")).with_columns(first_failure(checks).alias("__why"))
+        why = pl.col("__why").struct
+        refused = make_rejects(
+            bad.with_columns(pl.col(LINE).alias("source_row")),
+            row=pl.col(LINE).cast(pl.Int64) - connector.first_row,
+            column=why.field("column"),
+            value=why.field("value"),
+            reason=why.field("reason"),
+        ).with_columns(pl.lit(label).alias("source"))
+        raw = flagged.filter(~pl.col("__bad")).drop("__bad")
     raw = raw.drop(LINE) if "source_row" in names else raw.rename({LINE: "source_row"})
     if "source" not in names:
         raw = raw.with_columns(pl.lit(label).alias("source"))
-    return raw
+    return _FileRows(raw, refused, connector.first_row)
 
 
 def _read_file(path: Path, table: str, options: ReadOptions) -> Validated[pl.DataFrame]:
     with tempfile.TemporaryDirectory(prefix="dualuse-") as cache:
-        lazy = validate_frame(_scan_file(path, table, options, Path(cache)), table, options=options)
+        scanned = _scan_file(path, table, options, Path(cache))
+        lazy = validate_frame(scanned.rows, table, options=options)
+        queries = [lazy.accepted, lazy.rejected, *([scanned.refused] if scanned.refused is not None else [])]
         try:
-            accepted, rejected = pl.collect_all([lazy.accepted, lazy.rejected])
+            accepted, rejected, *refused = pl.collect_all(queries)
         except pl.exceptions.PolarsError as exc:
             raise InputError(f"cannot read: {str(exc).splitlines()[0]}", file=str(path)) from None
+    # a rejected row's ``row`` counts records in the file, whatever was split off before
+    rejected = rejected.with_columns(
+        (pl.col("source_row").cast(pl.Int64) - scanned.first_row).cast(pl.UInt32).alias("row")
+    )
+    if refused:
+        rejected = pl.concat([*refused, rejected], how="diagonal_relaxed").sort("row")
     return Validated(accepted=accepted, rejected=rejected)
 
 
