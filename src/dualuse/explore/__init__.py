@@ -1,0 +1,1 @@
+"""Explore a workspace in the browser: a SQLite database built from it, served with Datasette."""
