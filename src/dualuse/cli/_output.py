@@ -37,7 +37,9 @@ def say(message: str) -> None:
 
 def error(message: str) -> None:
     """Print one error line on stderr."""
-    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {message}", highlight=False)
+    from rich.markup import escape  # a message may hold brackets ("dualuse[explore]", "[U+202E]")
+
+    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {escape(message)}", highlight=False)
 
 
 def print_frame(frame: pl.DataFrame, *, fmt: str = "table", title: str | None = None) -> None:
