@@ -192,8 +192,7 @@ def _refusal(row: Mapping[str, object], accepted: int | None, what: str, table: 
     line = row.get("source_row")
     where_row = int(str(line)) if line is not None and str(line).isdigit() else int(str(row["row"]))
     return InputError(
-        f"{what}: {row['reason']} ({count} cannot be read; "
-        f"dualuse.validate(data, {table!r}) lists them)",
+        f"{what}: {row['reason']} ({count} cannot be read; dualuse.validate(data, {table!r}) lists them)",
         file=str(source) if source is not None else None,
         row=where_row,
         column=str(row["column"]),

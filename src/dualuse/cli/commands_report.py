@@ -53,6 +53,8 @@ def _print_summary(result: DemoResult) -> None:
     skipped = [s for s in result.steps if s.status != "ran"]
     for step in skipped:
         console.print(f"[yellow]skipped[/] {step.name}: {_output.plain(step.note)}")
+    if result.explore_command:
+        console.print(f"Explore in a browser: [bold]{_output.plain(result.explore_command)}[/]", highlight=False)
     console.print(
         f"Report: [bold]{result.files.html}[/]  ·  findings: {result.files.findings}  ·  tables: {result.files.html.parent / 'tables'}"
         f"  ·  {result.seconds:.1f} s"
@@ -171,7 +173,7 @@ def register(app: typer.Typer) -> None:
         if title:
             options = dataclasses.replace(options, title=title)
         with step_progress(not (quiet or as_json or _output.STATE.quiet), len(ANALYSIS_STEPS)) as progress:
-            result = report_from_frames(frames, options, out, progress=progress)
+            result = report_from_frames(frames, options, out, progress=progress, workspace=ws)
         if as_json:
             typer.echo(_output.as_json(result.summary()))
         elif not (quiet or _output.STATE.quiet):
