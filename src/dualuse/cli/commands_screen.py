@@ -1,4 +1,4 @@
-"""``dualuse screen``: screen names against a watch list; ``dualuse screen eval``: the evaluation sweep."""
+"""``dualuse screen``: screen names against a watch list; ``dualuse screen eval``: held-out figures and sweeps."""
 
 from __future__ import annotations
 
@@ -43,20 +43,59 @@ def _flat(result: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _evaluate(pairs: Path | None) -> None:
+def _evaluate(pairs: Path | None, reference: Path | None, folds: int, tune: bool) -> None:
     import polars as pl
 
-    from dualuse.screening.evaluate import best_threshold, load_pairs, regional_pairs, score_labelled, sweep
+    from dualuse.screening.evaluate import best_threshold, load_pairs, score_labelled, sweep
 
-    path = pairs or regional_pairs()
-    table = sweep(score_labelled(load_pairs(path)))
-    best = best_threshold(table)
-    say(f"{path.name}: best F1 {best['f1']:.4f} at threshold {best['threshold']:.2f}")
-    shown = table.filter(pl.col("threshold").is_in([0.7, 0.75, 0.8, 0.85, 0.9, best["threshold"]]))
-    print_frame(
-        shown.with_columns(pl.col("precision", "recall", "f1").round(4)).sort("threshold", "slice"),
-        title="threshold sweep",
+    if pairs is not None:
+        table = sweep(score_labelled(load_pairs(pairs)))
+        best = best_threshold(table)
+        say(f"{pairs.name}: best F1 {best['f1']:.4f} at threshold {best['threshold']:.2f}")
+        shown = table.filter(pl.col("threshold").is_in([0.7, 0.75, 0.8, 0.85, 0.9, best["threshold"]]))
+        print_frame(
+            shown.with_columns(pl.col("precision", "recall", "f1").round(4)).sort("threshold", "slice"),
+            title="threshold sweep",
+        )
+        return
+    _heldout(reference, folds, tune)
+
+
+def _heldout(reference: Path | None, folds: int, tune: bool) -> None:
+    """The held-out figures (regional held-out set, OFAC aliases, the public benchmark beside logic-v2)."""
+    import os
+
+    import polars as pl
+
+    from dualuse.screening.heldout import DEFAULT_THRESHOLD, heldout_report
+    from dualuse.screening.scoring import ScoringConfig
+
+    if reference is None and os.environ.get("DUALUSE_REFERENCE_DATA"):
+        reference = Path(os.environ["DUALUSE_REFERENCE_DATA"])
+    if reference is not None and not reference.is_dir():
+        raise InputError(f"--reference {reference}: not a folder")
+    report = heldout_report(reference, folds=folds, grid=None if tune else [ScoringConfig()])
+    figures = pl.col("precision", "recall", "f1", "best_f1", "best_threshold").round(3)
+    print_frame(report.sets.with_columns(figures), title=f"labelled sets at the default threshold {DEFAULT_THRESHOLD}")
+    print_frame(report.cases, title="regional held-out set by case (pairs wrong at the default threshold)")
+    if report.benchmark.is_empty():
+        say(
+            "public benchmark: not found; give --reference (or DUALUSE_REFERENCE_DATA) the folder that holds "
+            "screening/nomenklatura_name_bench_cases.csv"
+        )
+        return
+    shown = report.benchmark.select(
+        "kind",
+        "pairs",
+        pl.col("best_f1").round(3).alias("dualuse best F1 (held out)"),
+        pl.col("tuned_f1").round(3).alias("dualuse F1, threshold tuned on training folds"),
+        pl.col("default_f1").round(3).alias(f"dualuse F1 at {DEFAULT_THRESHOLD}"),
+        pl.col("best_f1_logicv2_rows").round(3).alias("dualuse best F1 on logic-v2's rows"),
+        pl.col("logicv2_f1").round(3).alias("logic-v2 best F1 (same rows)"),
+        pl.col("wratio_f1").round(3).alias("WRatio best F1"),
     )
+    how = f"{folds}-fold cross-validation, weights {'tuned on the training folds' if tune else 'as shipped'}"
+    print_frame(shown, title=f"public name benchmark (nomenklatura): {how}")
 
 
 def register(app: typer.Typer) -> None:
@@ -75,13 +114,26 @@ def register(app: typer.Typer) -> None:
         name_column: Annotated[str, typer.Option("--name-column", help="The name column of NAMES.")] = "name",
         kind: Annotated[str, typer.Option("--kind", help="Kind of names without a kind column.")] = "unknown",
         out: Annotated[Path | None, typer.Option("--out", help="Write matches here (.parquet/.csv/.json).")] = None,
+        reference: Annotated[
+            Path | None,
+            typer.Option(
+                "--reference",
+                help="With 'eval': the folder holding screening/ (nomenklatura benchmark) and sanctions/ofac_raw/.",
+            ),
+        ] = None,
+        folds: Annotated[int, typer.Option("--folds", min=2, max=20, help="With 'eval': cross-validation folds.")] = 5,
+        tune: Annotated[
+            bool, typer.Option("--tune/--no-tune", help="With 'eval': tune the weights on the training folds.")
+        ] = True,
     ) -> None:
         """Screen NAMES against a watch list (Latin and Cyrillic, legal forms, identifiers).
 
-        `dualuse screen eval [PAIRS]` prints the threshold sweep of a labelled pairs file.
+        `dualuse screen eval` prints the held-out figures (the regional held-out set, OFAC's aliases
+        and, with --reference, the public benchmark cross-validated beside logic-v2);
+        `dualuse screen eval PAIRS` prints the threshold sweep of a labelled pairs file.
         """
         if names == "eval":
-            _evaluate(pairs)
+            _evaluate(pairs, reference, folds, tune)
             return
         if against is None:
             raise InputError("--against WATCHLIST is required")
