@@ -136,6 +136,8 @@ _longest = 0
 _loaded = False
 _ready = False  # set once loading has finished (_loaded is set when it starts)
 _words: set[str] = set()  # the form key of every token of every form: a name without one has nothing to strip
+_short: set[str] = set()  # tokens of forms compared as written (four letters or fewer)
+_prefixes: set[str] = set()  # first three letters of the longer tokens, to skip the phonetic key of most words
 # Spellings indexed by their first and by their last form key, longest first: (keys, form, distinctive).
 _by_first: dict[str, list[tuple[tuple[str, ...], LegalForm, bool]]] = {}
 _by_last: dict[str, list[tuple[tuple[str, ...], LegalForm, bool]]] = {}
@@ -178,6 +180,8 @@ def _add(form: LegalForm) -> None:
             index.setdefault(key, []).append(entry)
             index[key].sort(key=lambda item: -len(item[0]))
         _words.update(keys)
+        _short.update(token for token in tokens if len(token) <= 4)
+        _prefixes.update(token[:3] for token in tokens if len(token) > 4)
         _longest = max(_longest, len(keys))
 
 
@@ -291,7 +295,13 @@ def find_legal_forms(tokens: Sequence[str]) -> tuple[list[str], tuple[LegalForm,
     """
     if not _ready:  # checked without the lock first: this runs once per name
         _ensure_loaded()
-    keys = [form_key(token) for token in tokens]
+    # a set lookup per token rules out most words before any phonetic key is computed
+    keys = [
+        (token if token in _short else "\x00")
+        if len(token) <= 4
+        else (phonetic_key(token) if token[:3] in _prefixes else "\x00")
+        for token in tokens
+    ]
     if _words.isdisjoint(keys):
         return list(tokens), ()
     found: list[LegalForm] = []

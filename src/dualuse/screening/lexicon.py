@@ -147,12 +147,18 @@ def _plain(token: str) -> MatchToken:
     if token in _NUMBERS:
         token = _NUMBERS[token]
     raw = phonetic_key(token)
-    stem = lexicon_stem(raw)
+    stem = _stem_of(token)
     found = _lexicon().words.get(stem)
     english = english_key(token)
     if found is not None:
         return MatchToken(token, found[0], raw, english, found[1], found[0])
-    return MatchToken(token, _ADJECTIVE.sub("sk", raw), raw, english, False, None)
+    key = _ADJECTIVE.sub("sk", raw) if "sk" in raw else raw
+    return MatchToken(token, key, raw, english, False, None)
+
+
+@lru_cache(maxsize=500_000)
+def _stem_of(token: str) -> str:
+    return lexicon_stem(phonetic_key(token))
 
 
 def match_tokens(tokens: list[str] | tuple[str, ...]) -> list[MatchToken]:
@@ -165,10 +171,13 @@ def match_tokens(tokens: list[str] | tuple[str, ...]) -> list[MatchToken]:
         [('izevsk', False), ('trade', True)]
     """
     lexicon = _lexicon()
-    split: list[str] = []
-    for token in tokens:
-        split.extend(lexicon.compounds.get(lexicon_stem(phonetic_key(token)), (token,)))
-    stems = [lexicon_stem(phonetic_key(token)) for token in split]
+    split = list(tokens)
+    stems = [_stem_of(token) for token in split]
+    if any(stem in lexicon.compounds for stem in stems):
+        split = [
+            part for token, stem in zip(split, stems, strict=True) for part in lexicon.compounds.get(stem, (token,))
+        ]
+        stems = [_stem_of(token) for token in split]
     result: list[MatchToken] = []
     i = 0
     while i < len(split):

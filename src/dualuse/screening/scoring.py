@@ -223,29 +223,45 @@ def prepare_names(names: pl.DataFrame, config: ScoringConfig | None = None) -> p
     ).with_row_index("nid")
     distinct = frame.select("name", "kind").unique()
     prepared = map_in_chunks(_normalise_chunk, distinct.rows(), config)
-    columns: list[Sequence[Any]] = list(zip(*prepared, strict=True)) if prepared else [[] for _ in range(12)]
-    text_list = pl.List(pl.Utf8)
-    normalised = distinct.with_columns(
-        text=pl.Series(columns[0], dtype=pl.Utf8),
-        legal_forms=pl.Series(columns[1], dtype=pl.Utf8),
-        script=pl.Series(columns[2], dtype=pl.Utf8),
-        families=pl.Series(columns[3], dtype=pl.Utf8),
-        jurisdictions=pl.Series(columns[4], dtype=pl.Utf8),
-        tokens=pl.Series(columns[5], dtype=text_list),
-        keys=pl.Series(columns[6], dtype=text_list),
-        raw_keys=pl.Series(columns[7], dtype=text_list),
-        english=pl.Series(columns[8], dtype=text_list),
-        generic=pl.Series(columns[9], dtype=pl.List(pl.Boolean)),
-        lexical=pl.Series(columns[10], dtype=pl.List(pl.Boolean)),
-        weights=pl.Series(columns[11], dtype=pl.List(pl.Float64)),
-    ).with_columns(
-        _split_list("legal_forms"),
-        _split_list("jurisdictions"),
-        pl.col("families").str.split("|").list.get(0).str.split(",").list.eval(
-            pl.element().filter(pl.element() != "")).alias("form_families"),
-        pl.col("families").str.split("|").list.get(1).str.split(",").list.eval(
-            pl.element().filter(pl.element() != "")).alias("descriptors"),
-    ).drop("families")  # fmt: skip
+    names_part: list[Sequence[Any]] = list(zip(*(p[:5] for p in prepared), strict=True)) if prepared else [[]] * 5
+    # the token lists are built flat (one row per token) and gathered by polars: far faster than
+    # building list columns from Python lists
+    owner = [i for i, p in enumerate(prepared) for _ in p[5]]
+    flat = {
+        column: [value for p in prepared for value in p[index]]
+        for index, column in enumerate(("tokens", "keys", "raw_keys", "english", "generic", "lexical", "weights"), 5)
+    }
+    dtypes = {"generic": pl.Boolean, "lexical": pl.Boolean, "weights": pl.Float64}
+    tokens = (
+        pl.DataFrame(
+            {"row": pl.Series(owner, dtype=pl.UInt32)}
+            | {column: pl.Series(values, dtype=dtypes.get(column, pl.Utf8)) for column, values in flat.items()}
+        )
+        .group_by("row", maintain_order=True)
+        .agg(pl.all())
+    )
+    normalised = (
+        distinct.with_row_index("row")
+        .with_columns(
+            text=pl.Series(names_part[0], dtype=pl.Utf8),
+            legal_forms=pl.Series(names_part[1], dtype=pl.Utf8),
+            script=pl.Series(names_part[2], dtype=pl.Utf8),
+            families=pl.Series(names_part[3], dtype=pl.Utf8),
+            jurisdictions=pl.Series(names_part[4], dtype=pl.Utf8),
+        )
+        .join(tokens, on="row", how="left")
+        .drop("row")
+        .with_columns(
+            _split_list("legal_forms"),
+            _split_list("jurisdictions"),
+            pl.col("families").str.split("|").list.get(0).str.split(",").list.eval(
+                pl.element().filter(pl.element() != "")).alias("form_families"),
+            pl.col("families").str.split("|").list.get(1).str.split(",").list.eval(
+                pl.element().filter(pl.element() != "")).alias("descriptors"),
+            *(pl.col(c).fill_null(pl.lit([], dtype=pl.List(dtypes.get(c, pl.Utf8)))) for c in flat),
+        )
+        .drop("families")
+    )  # fmt: skip
     frame = frame.join(normalised, on=["name", "kind"], how="left", nulls_equal=True).sort("nid")
     numbers = pl.col("keys").list.eval(
         pl.element().filter(pl.element().str.contains(r"^\d+(?:st|nd|rd|th)?$") | pl.element().is_in(list(_ROMAN)))

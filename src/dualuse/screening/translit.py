@@ -230,15 +230,21 @@ def phonetic_key(token: str) -> str:
 
 # English spellings read the way Russian writes them back ("Line" = "Лайн" = "Lain"): the rules
 # that matter for words of company names, longest first.
-_ENGLISH_RULES = (
-    (re.compile(r"tion|sion"), "shn"),
-    (re.compile(r"igh"), "ai"),
-    (re.compile(r"ai|ay|ey"), "ei"),
-    (re.compile(r"ee|ea"), "i"),
-    (re.compile(r"oo"), "u"),
-    (re.compile(r"th"), "t"),
-    (re.compile(r"^j|(?<=[aeiou])j"), "dzh"),
-)
+_ENGLISH_SPELLINGS = {
+    "tion": "shn",
+    "sion": "shn",
+    "igh": "ei",
+    "ai": "ei",
+    "ay": "ei",
+    "ey": "ei",
+    "ee": "i",
+    "ea": "i",
+    "oo": "u",
+    "th": "t",
+    "j": "dzh",
+}
+# One pass, longest spelling first at each position; "j" only where English reads it "dzh".
+_ENGLISH_RULES = re.compile(r"tion|sion|igh|ai|ay|ey|ee|ea|oo|th|^j|(?<=[aeiou])j")
 # One syllable closed by a silent "e" lengthens its vowel: line -> lain, trade -> treid, stone -> stoun.
 _SILENT_E = re.compile(r"^([^aeiouy]*)([aio])([bcdfgklmnprstvz])e$")
 _LONG = {"a": "ei", "i": "ai", "o": "ou"}
@@ -259,7 +265,8 @@ def english_key(token: str) -> str:
         >>> english_key("air") == english_key("eyr")
         True
     """
+    if _ENGLISH_RULES.search(token) is None and _SILENT_E.search(token) is None:
+        return phonetic_key(token)  # most words: no English spelling to read
     word = _SILENT_E.sub(lambda m: m.group(1) + _LONG[m.group(2)] + m.group(3), token)
-    for pattern, replacement in _ENGLISH_RULES:
-        word = pattern.sub(replacement, word)
+    word = _ENGLISH_RULES.sub(lambda m: _ENGLISH_SPELLINGS[m.group(0)], word)
     return phonetic_key(word)
