@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from dualuse.cli._command import DefaultGroup, JsonOpt, add, example_text, flag
+from dualuse.cli._input import read_parties
 from dualuse.cli._output import as_json, print_frame, say, write_frame
 from dualuse.cli._progress import status
 from dualuse.errors import InputError
@@ -22,18 +23,6 @@ if TYPE_CHECKING:
 __all__ = ["register"]
 
 _SHOWN = ("query_name", "match_name", "score", "match_programs", "explanation")
-
-
-def _read(spec: str) -> pl.DataFrame:
-    """A table from CSV, Parquet or Excel, or a workspace table by name."""
-    import polars as pl
-
-    from dualuse.store import read_table
-
-    frame = read_table(spec)
-    if "identifiers" in frame.columns and not isinstance(frame.schema["identifiers"], pl.List):
-        frame = frame.drop("identifiers")  # only structured (Parquet) identifiers can be compared
-    return frame
 
 
 def _flat(result: pl.DataFrame) -> pl.DataFrame:
@@ -160,7 +149,12 @@ def screen_names(
     ],
     against: Annotated[
         Path | None,
-        typer.Option("--watchlist", metavar="FILE", help="The watch list (CSV/Parquet/Excel or a parties table)."),
+        typer.Option(
+            "--watchlist",
+            metavar="FILE",
+            help="The watch list: a list as published (OFAC sdn.csv or SDN_ENHANCED.XML, the CSL, EU, UK or "
+            "OpenSanctions files: read by the connector that recognises it), a parties table or a workspace table.",
+        ),
     ] = None,
     threshold: Annotated[
         float, typer.Option("--threshold", min=0.0, max=1.0, metavar="SCORE", help="Minimum score, 0 to 1.")
@@ -183,8 +177,8 @@ def screen_names(
     from dualuse.screening import screen
 
     with status("reading names and the watch list", enabled=not json_output) as step:
-        queries = _read(names)
-        watch = _read(str(against))
+        queries = read_parties(names, name_column=name_column)
+        watch = read_parties(str(against), name_column=name_column)
         if "name" not in watch.columns and name_column in watch.columns:
             watch = watch.rename({name_column: "name"})
         step(f"screening {queries.height:,} names against {watch.height:,}")
@@ -237,6 +231,7 @@ def register(app: typer.Typer) -> None:
         screen_names,
         "dualuse screen partners.csv --watchlist watchlist.csv --out matches.csv",
         "dualuse screen names partners.parquet --watchlist sdn.parquet --kind company --json",
+        "dualuse screen partners.csv --watchlist ~/lists/sdn.csv",
     )
     add(
         screen_app,
