@@ -21,6 +21,7 @@ from rapidfuzz import fuzz, process
 
 from dualuse import inputs
 from dualuse.errors import InputError
+from dualuse.frames import delivers
 from dualuse.screening.blocking import build_index, candidate_pairs
 from dualuse.screening.identifiers import canonical_ids, compare
 from dualuse.screening.normalize import KINDS
@@ -303,6 +304,7 @@ def _names_of(table: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+@delivers
 def screen(
     parties: object,
     watchlist: object,

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from dualuse.errors import DualuseWarning, InputError
+from dualuse.frames import delivers
 from dualuse.inputs import as_countries, as_country, read
 from dualuse.lists import DualUseList, ListSpec, resolve
 from dualuse.schema import ReadOptions
@@ -76,6 +77,7 @@ class ChainResult:
     rejected: pl.DataFrame
 
 
+@delivers
 def chains(
     shipments: object,
     *,
