@@ -11,6 +11,7 @@ __all__ = [
     "ConnectorError",
     "CountryError",
     "DualuseError",
+    "DualuseWarning",
     "HSCodeError",
     "InputError",
     "ListError",
@@ -23,6 +24,10 @@ __all__ = [
 
 class DualuseError(Exception):
     """Base class of every error dualuse raises on bad input or configuration."""
+
+
+class DualuseWarning(UserWarning):
+    """Something an analyst should know about a result that is not an error (a hub with no rows)."""
 
 
 class HSCodeError(DualuseError, ValueError):

@@ -87,6 +87,13 @@ _LOCKS, _STAGING, _RETIRED = ".locks", ".tmp-", ".old-"
 _SWAP_POLL = 0.02
 
 
+def _mark_for_tests(point: str) -> None:
+    """Leave ``$DUALUSE_TEST_MARK_FILE.<point>`` when that variable is set (tests see where a process got to)."""
+    marks = os.environ.get("DUALUSE_TEST_MARK_FILE")
+    if marks:
+        Path(f"{marks}.{point}").write_text(str(os.getpid()), encoding="utf-8")
+
+
 def _pause_for_tests(point: str) -> None:
     """Stop at ``point`` when ``DUALUSE_TEST_PAUSE`` names it (crash tests kill the process here).
 
@@ -294,12 +301,16 @@ class Workspace:
         """Hold the write lock of table ``name``; StoreError naming it after ``lock_timeout`` seconds."""
         lock = self._lock(name)
         try:
-            lock.acquire()
+            lock.acquire(timeout=0)
         except Timeout:
-            raise StoreError(
-                f"table {name!r} in workspace {self.path} is being written by another process; waited "
-                f"{self.lock_timeout:g} s (try again when it finishes)"
-            ) from None
+            _mark_for_tests("lock-busy")
+            try:
+                lock.acquire()
+            except Timeout:
+                raise StoreError(
+                    f"table {name!r} in workspace {self.path} is being written by another process; waited "
+                    f"{self.lock_timeout:g} s (try again when it finishes)"
+                ) from None
         try:
             yield
         finally:

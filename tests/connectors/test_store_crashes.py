@@ -36,7 +36,13 @@ class Writer:
 
     def __init__(self, ws: Path, source: Path, name: str, *, pause: str | None = None, lock_timeout: float = 60):
         self.marker = ws.parent / f"paused-{source.stem}-{pause}"
-        env = {**os.environ, "DUALUSE_TEST_PAUSE": pause or "", "DUALUSE_TEST_PAUSE_FILE": str(self.marker)}
+        self.marks = ws.parent / f"marks-{source.stem}"
+        env = {
+            **os.environ,
+            "DUALUSE_TEST_PAUSE": pause or "",
+            "DUALUSE_TEST_PAUSE_FILE": str(self.marker),
+            "DUALUSE_TEST_MARK_FILE": str(self.marks),
+        }
         self.process = subprocess.Popen(
             [sys.executable, "-c", WRITER, str(ws), str(source), name, str(lock_timeout)],
             env=env,
@@ -46,13 +52,16 @@ class Writer:
         )
 
     def wait_paused(self) -> None:
-        for _ in range(3000):
-            if self.marker.exists():
+        self.wait_for(self.marker)
+
+    def wait_for(self, marker: Path) -> None:
+        for _ in range(6000):
+            if marker.exists():
                 return
             if self.process.poll() is not None:
-                raise AssertionError(f"writer ended before pausing: {self.process.communicate()}")
+                raise AssertionError(f"writer ended before {marker.name}: {self.process.communicate()}")
             time.sleep(0.02)
-        raise AssertionError("writer never reached its pause point")
+        raise AssertionError(f"writer never reached {marker.name}")
 
     def kill(self) -> None:
         self.process.send_signal(signal.SIGKILL)
@@ -134,8 +143,8 @@ def test_a_second_writer_waits_and_then_stores(tmp_path: Path, ws_with_table: tu
     first = Writer(ws, _parties(tmp_path, 5, "first"), "t", pause="before-swap")
     first.wait_paused()
     second = Writer(ws, _parties(tmp_path, 7, "second"), "t", lock_timeout=120)
-    time.sleep(0.5)  # let the second writer queue behind the first
-    assert second.process.poll() is None
+    second.wait_for(second.marks.with_name(second.marks.name + ".lock-busy"))  # it found the table taken
+    assert second.process.poll() is None  # and waits
     assert first.resume()[0] == 0
     out, _ = second.process.communicate(timeout=120)
     assert second.process.returncode == 0 and "stored 7" in out
@@ -143,11 +152,24 @@ def test_a_second_writer_waits_and_then_stores(tmp_path: Path, ws_with_table: tu
 
 
 def test_a_reader_never_sees_a_table_being_replaced_as_missing(
-    tmp_path: Path, ws_with_table: tuple[Path, StoredTable]
+    tmp_path: Path, ws_with_table: tuple[Path, StoredTable], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import dualuse.store
+
     ws, _ = ws_with_table
     writer = Writer(ws, _parties(tmp_path, 5, "new"), "t", pause="mid-swap")
     writer.wait_paused()
+    waiting = threading.Event()
+
+    class Clock:  # the store's time module, telling the test when the reader starts waiting out the swap
+        monotonic = staticmethod(time.monotonic)
+
+        @staticmethod
+        def sleep(seconds: float) -> None:
+            waiting.set()
+            time.sleep(seconds)
+
+    monkeypatch.setattr(dualuse.store, "time", Clock)
     seen: list[object] = []
 
     def read() -> None:
@@ -158,7 +180,7 @@ def test_a_reader_never_sees_a_table_being_replaced_as_missing(
 
     reader = threading.Thread(target=read)
     reader.start()
-    time.sleep(0.3)  # the reader arrives while the table is aside
+    assert waiting.wait(timeout=60), f"the reader did not wait for the swap: {seen}"
     assert writer.resume()[0] == 0
     reader.join(timeout=60)
     assert seen == [5]

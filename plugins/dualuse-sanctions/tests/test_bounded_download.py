@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from pathlib import Path
 
@@ -34,8 +35,10 @@ def test_max_bytes_counts_decoded_bytes_and_nothing_is_left_in_the_cache(
 
 def test_a_drip_feed_hits_the_overall_deadline_and_leaves_no_part_file(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    with drip_server(b"x" * 10_000, pause=0.2) as url:
-        downloader = Downloader(timeout=5.0, deadline=1.0, sleep=lambda s: None)
+    ticks = itertools.count(0.0, 10.0)  # a clock that moves 10 s per look: the outcome never depends on load
+    limits = {"deadline": 60.0}
+    with drip_server(b"x" * 10_000, pause=0.05) as url:
+        downloader = Downloader(timeout=5.0, sleep=lambda s: None, clock=lambda: next(ticks), **limits)  # type: ignore[arg-type]
         with pytest.raises(DownloadLimitError, match="not complete by its deadline"):
             downloader.fetch(url, cache / "sdn.csv")
     assert _leftovers(cache) == []
