@@ -367,10 +367,23 @@ class Workspace:
                 done.append(f"{name}: removed left-over {folder.name}")
         return done
 
+    def _settle(self, name: str) -> None:
+        """Wait until no swap of ``name`` is under way: a live one ends in an instant, a dead one is recovered."""
+        journal = _journal(self.tables_dir, name)
+        waited = 0.0
+        while journal.exists() and waited <= self.lock_timeout:
+            self.recover()  # a swap whose writer died is finished or rolled back; a live one is waited for
+            if not journal.exists():
+                return
+            time.sleep(_SWAP_POLL)
+            waited += _SWAP_POLL
+
     def tables(self) -> list[StoredTable]:
-        """Every complete table (a folder with a manifest), by name."""
+        """Every complete table (a folder with a manifest), by name; a table being replaced is waited for."""
         if not self.tables_dir.is_dir():
             return []
+        for journal in _locks(self.tables_dir).glob("*.swap.json"):
+            self._settle(journal.name.removesuffix(".swap.json"))
         found = []
         for folder in sorted(self.tables_dir.iterdir()):
             if folder.name.startswith(".") or not (folder / _MANIFEST).is_file():
@@ -387,12 +400,8 @@ class Workspace:
         folder = self.tables_dir / name
         if name.startswith(".") or "/" in name:
             raise ConfigError(f"table name {name!r}: must not contain '/' or start with '.'")
-        journal = _journal(self.tables_dir, name)
-        waited = 0.0
-        while not (folder / _MANIFEST).is_file() and journal.exists() and waited <= self.lock_timeout:
-            self.recover()  # a swap whose writer died is finished or rolled back; a live one is waited for
-            time.sleep(_SWAP_POLL)
-            waited += _SWAP_POLL
+        if not (folder / _MANIFEST).is_file():
+            self._settle(name)
         if not (folder / _MANIFEST).is_file():
             known = ", ".join(t.name for t in self.tables()) or "none"
             raise ConfigError(f"no table {name!r} in workspace {self.path}; stored tables: {known}")
