@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -17,10 +18,10 @@ from dualuse.store import Workspace
 STATS_COLUMNS = ["period", "freq", "reporter", "partner", "flow", "hs_code", "value_usd", "valuation"]
 
 
-def _json(args: list[str]) -> dict[str, object]:
+def _json(args: list[str]) -> dict[str, Any]:
     result = CliRunner().invoke(app, [*args, "--json"])
     assert result.exit_code == 0, result.output
-    out: dict[str, object] = json.loads(result.stdout)
+    out: dict[str, Any] = json.loads(result.stdout)
     return out
 
 
