@@ -76,4 +76,4 @@ def test_a_huge_xml_text_node_is_refused_as_it_streams_under_a_small_memory_cap(
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "row 1: an XML element's text is longer than 16,777,216 characters; refused" in done.stdout
-    assert int(done.stdout.rsplit("peak kB", 1)[1]) < 320 * 1024  # far below the node: never held whole
+    assert int(done.stdout.rsplit("peak kB", 1)[1]) < 500 * 1024  # below the 600 MB node: never held whole
