@@ -98,3 +98,26 @@ def test_screen_reads_a_published_list_through_its_connector(demo_result: DemoRe
     refused = CliRunner().invoke(app, ["screen", str(headerless), "--watchlist", str(lists / "sdn.csv")])
     assert "first row looks like data, not a header" in str(refused.exception)
     assert "dualuse fetch CONNECTOR --set path=FILE" in str(refused.exception)
+
+
+@pytest.mark.parametrize(
+    ("column", "cell", "reason"),
+    [
+        ("value_usd", "NaN", "not a finite number: 'NaN'"),
+        ("value_usd", "1e400", "not a finite number: '1e400'"),
+        ("period", "0000-01-01", "implausible date 0000-01-01"),
+    ],
+)
+def test_report_refuses_cells_that_are_not_figures(
+    demo_result: DemoResult, tmp_path: Path, capsys: pytest.CaptureFixture[str], column: str, cell: str, reason: str
+) -> None:
+    """One bad cell used to give a report headed "$nan" (exit 0), or an internal error naming no row."""
+    stats = _statistics(demo_result, tmp_path)
+    table = pl.read_csv(stats, infer_schema=False)
+    table.with_columns(
+        pl.when(pl.int_range(pl.len()) == 3).then(pl.lit(cell)).otherwise(pl.col(column)).alias(column)
+    ).write_csv(stats)
+    assert run(["report", "--flows", str(stats), "--out", str(tmp_path / "report")]) == 1
+    err = capsys.readouterr().err
+    assert f"statistics.csv, row 5, column {column}: report --flows: {reason}" in err
+    assert not (tmp_path / "report" / "report.html").exists()
