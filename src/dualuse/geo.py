@@ -38,6 +38,7 @@ __all__ = [
     "CountryGroup",
     "country",
     "country_name",
+    "country_spellings",
     "group",
     "groups",
     "normalize_country_column",
@@ -207,6 +208,39 @@ def country(value: str | int) -> str:
     found = _index().get(_key(value))
     if found is None:
         raise CountryError(f"country {value!r}: unknown{_suggestion(value)}")
+    return found
+
+
+@cache
+def country_spellings() -> dict[str, str]:
+    """Usual printed spellings of every name and code :func:`country` knows, each with its answer.
+
+    Names as written, in lower, upper and title case, alpha-2 and alpha-3 codes, and M49 and
+    Comtrade numbers (also zero-padded to three digits). Each answer is :func:`country`'s own, so a
+    table lookup can stand in for it on cells spelled this way (the readers look cells up here
+    first and call :func:`country` for the rest).
+
+    Examples:
+        >>> spellings = country_spellings()
+        >>> spellings["Kazakhstan"], spellings["KAZAKHSTAN"], spellings["Кыргызстан"], spellings["051"]
+        ('KZ', 'KZ', 'KG', 'AM')
+    """
+    candidates: set[str] = set()
+    for key in _index():
+        candidates.update((key, key.upper(), key.title(), key.capitalize()))
+    for c in pycountry.countries:
+        candidates.update(n for n in (c.name, getattr(c, "official_name", None), getattr(c, "common_name", None)) if n)
+        candidates.update((c.alpha_2, c.alpha_3))
+    for name, _ in SPECIAL_AREAS.values():
+        candidates.add(name)
+    for number in _numeric():
+        candidates.update((str(number), f"{number:03d}"))
+    found: dict[str, str] = {}
+    for text in sorted(candidates):
+        try:
+            found[text] = country(text)
+        except CountryError:
+            continue
     return found
 
 

@@ -98,6 +98,15 @@ def test_utf8_decision_covers_the_whole_file(tmp_path: pathlib.Path) -> None:
     assert decide_encoding(path) == "cp1251"  # the first 64 KiB are ASCII; the rest decides
 
 
+def test_a_file_ascii_for_its_first_64_kib_and_cp1251_after_is_stored_as_cp1251(tmp_path: pathlib.Path) -> None:
+    """The store reads a file whose head is UTF-8 the quick way; polars refusing a later byte sends it the careful way."""
+    path = tmp_path / "late.csv"
+    head = "".join(f"p{i},ACME {i},KZ\n" for i in range(5_000))  # well past 64 KiB of ASCII
+    path.write_bytes((PARTIES + head).encode() + "p-r,ООО ВЕКТОР,RU\n".encode("cp1251"))
+    accepted, rejected = _ingest(tmp_path, path, table="parties")
+    assert rejected.height == 0 and accepted["name"].to_list()[-1] == "ООО ВЕКТОР"
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.sampled_from(CYRILLIC), min_size=2, max_size=30))
 def test_cyrillic_names_always_round_trip_through_cp1251(names: list[str]) -> None:
@@ -129,6 +138,17 @@ def test_short_rows_are_rejected_not_filled_with_nulls(tmp_path: pathlib.Path) -
     assert rejected.select("source_row", "reason").rows() == [
         ("3", "2 cells where the header has 3: a cell is missing, so the cells may be shifted")
     ]
+
+
+def test_a_short_and_a_long_record_whose_cells_balance_out_are_both_rejected(tmp_path: pathlib.Path) -> None:
+    """The quick count sees as many delimiters as a regular file has; polars refuses the long record and the careful count names both."""
+    path = tmp_path / "parties.csv"
+    path.write_text(
+        PARTIES + "p1,ACME,KZ\np2,ROMASHKA\n" + "p3,AZIA,KG\n" * 50 + "p4,VEKTOR,RU,extra\n", encoding="utf-8"
+    )
+    accepted, rejected = _ingest(tmp_path, path, table="parties")
+    assert accepted.height == 51
+    assert rejected.select("source_row", "value").rows() == [("3", "2"), ("54", "4")]
 
 
 def test_fetch_in_batches_rejects_the_same_ragged_rows(tmp_path: pathlib.Path) -> None:

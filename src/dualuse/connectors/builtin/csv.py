@@ -10,6 +10,12 @@ are counted first (:func:`~dualuse.connectors.builtin.shape.ragged_records`), so
 more or fewer cells than the header is rejected on its own, with its row number, and the rest of
 the file is read. The path is read as it is named, never as a glob pattern.
 
+When the store reads a file (:meth:`CsvConnector.write`) it first tries the quick way: a file
+whose first 64 KiB are UTF-8 is read as UTF-8 and a delimiter count (:func:`~dualuse.connectors.builtin.shape.cells_agree`)
+stands in for the count of every record, with polars refusing any later byte that is not UTF-8
+and any record with extra cells; when it refuses, the file is read again the careful way above,
+so the answer is the same either way.
+
 The store reads the file with polars' multi-threaded streaming reader; :meth:`CsvConnector.fetch`
 parses it in chunks of about ``batch_rows`` records that end on a record boundary
 (:func:`record_chunks`). Either way memory stays bounded whatever the file size.
@@ -31,7 +37,7 @@ from pydantic import field_validator
 from dualuse.connectors.base import FetchContext
 from dualuse.connectors.builtin.encoding import decide_encoding, detect_encoding
 from dualuse.connectors.builtin.files import LINE, FileConfig, FileConnector
-from dualuse.connectors.builtin.shape import Shape, ragged_records
+from dualuse.connectors.builtin.shape import Shape, cells_agree, ragged_records
 from dualuse.errors import InputError
 from dualuse.rejects import Check
 
@@ -153,6 +159,15 @@ def _first_invalid_utf8(path: Path) -> tuple[int, str] | None:
             lines_before += chunk.count(b"\n")
 
 
+def _utf8_head(head: bytes) -> str | None:
+    """``utf-8`` or ``utf-8-sig`` when the first block of a file is UTF-8 (a cut character at its end is fine)."""
+    try:
+        codecs.getincrementaldecoder("utf-8")("strict").decode(head, final=False)
+    except UnicodeDecodeError:
+        return None
+    return "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+
+
 @dataclass(frozen=True)
 class _Reading:
     path: Path
@@ -213,17 +228,47 @@ class CsvConnector(FileConnector[CsvConfig]):
     description = "A delimited text file (any delimiter; UTF-8, UTF-8 with BOM or cp1251), mapped by a preset."
     config_model = CsvConfig
 
-    def _encoding(self) -> str:
-        chosen = self.config.encoding or (self.preset.encoding if self.preset else None)
-        return chosen or decide_encoding(self.config.path)
-
     def scan(self, context: FetchContext) -> pl.LazyFrame:
         """Decide encoding and delimiter, transcode to UTF-8 when needed, count cells, and scan lazily."""
+        frame = self._scan(context, quick=False)
+        assert frame is not None
+        return frame
+
+    def write(self, context: FetchContext, accepted: Path, rejected: Path) -> tuple[int, int]:
+        """Store the file, reading it the quick way when the file allows (see :meth:`_scan`).
+
+        The quick way trusts polars to refuse what the careful way would catch (a byte that is not
+        UTF-8, a record with extra cells) and counts delimiters instead of cells; when polars does
+        refuse, the file is read again the careful way, which names the row or rejects the record.
+        """
+        quick = self._scan(context, quick=True)
+        if quick is not None:
+            try:
+                return self._sink(self._plan(quick, self._compile(quick.collect_schema())), context, accepted, rejected)
+            except pl.exceptions.PolarsError:
+                pass  # read it again the careful way, which explains what is wrong
+        return super().write(context, accepted, rejected)
+
+    def _scan(self, context: FetchContext, *, quick: bool) -> pl.LazyFrame | None:
+        """The file as a LazyFrame; with ``quick``, None unless the cheap checks pass.
+
+        The careful way decides the encoding on every byte and counts every record's cells. The
+        quick way takes a file whose first 64 KiB are UTF-8 as UTF-8 (polars refuses any later
+        byte that is not) and accepts the delimiter count (:func:`cells_agree`) instead of the
+        cells of every record: the profile of a 1 M-line ingest spent 0.53 CPU-seconds on the two
+        careful passes, against 0.10 for the count.
+        """
         path = self.config.path
-        encoding = self._encoding()
-        readable = path
         with path.open("rb") as handle:
             head = handle.read(_HEAD)
+        encoding = self.config.encoding or (self.preset.encoding if self.preset else None)
+        if encoding is None:
+            encoding = _utf8_head(head) if quick else None
+            if encoding is None:
+                if quick:
+                    return None
+                encoding = decide_encoding(path)
+        readable = path
         if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig"):
             # polars reads the header lossily but refuses invalid UTF-8 in the records (then read_error()
             # finds the line): so only the first block needs checking here
@@ -247,9 +292,27 @@ class CsvConnector(FileConnector[CsvConfig]):
             self.config.delimiter or (self.preset.delimiter if self.preset else None) or detect_delimiter(sample)
         )
         lines = max(sample.count("\n"), 1)
-        shape = ragged_records(readable, delimiter, file=str(path))
-        self._reading = _Reading(readable, delimiter, max(len(head) // lines, 1), shape)
-        frame = pl.scan_csv(
+        bytes_per_line = max(len(head) // lines, 1)
+        if quick:
+            width = len(self._scan_csv(readable, delimiter, strict=True).collect_schema()) - 1
+            if not cells_agree(readable, delimiter, width):
+                return None
+            self._reading = _Reading(readable, delimiter, bytes_per_line, Shape(width, 0))
+        else:
+            shape = ragged_records(readable, delimiter, file=str(path))
+            self._reading = _Reading(readable, delimiter, bytes_per_line, shape)
+        frame = self._scan_csv(readable, delimiter, strict=quick)
+        try:
+            frame.collect_schema()  # reads the header line
+        except pl.exceptions.PolarsError as exc:
+            if quick:
+                return None
+            raise self.read_error(exc) from None
+        return frame
+
+    def _scan_csv(self, readable: Path, delimiter: str, *, strict: bool) -> pl.LazyFrame:
+        """polars' lazy reader; ``strict`` refuses records with extra cells instead of cutting them."""
+        return pl.scan_csv(
             readable,
             separator=delimiter,
             infer_schema=False,
@@ -257,14 +320,9 @@ class CsvConnector(FileConnector[CsvConfig]):
             row_index_name=LINE,
             row_index_offset=2,
             raise_if_empty=False,
-            truncate_ragged_lines=True,  # ragged records are rejected by record_checks()
+            truncate_ragged_lines=not strict,  # ragged records are rejected by record_checks()
             glob=False,  # the path is a file name, never a pattern
         )
-        try:
-            frame.collect_schema()  # reads the header line
-        except pl.exceptions.PolarsError as exc:
-            raise self.read_error(exc) from None
-        return frame
 
     def record_checks(self) -> list[Check]:
         """A record with more or fewer cells than the header is rejected whole, with both counts."""

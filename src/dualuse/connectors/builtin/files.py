@@ -109,15 +109,19 @@ class FileConnector(Connector[ConfigT], abc.ABC):
         """
         plan = self.plan(context)
         try:
-            pl.collect_all(
-                [
-                    plan.accepted.sink_parquet(accepted, compression="lz4", lazy=True),
-                    plan.rejected.sink_parquet(rejected, compression="lz4", lazy=True),
-                ],
-                engine="streaming",
-            )
+            return self._sink(plan, context, accepted, rejected)
         except pl.exceptions.PolarsError as exc:
             raise self.read_error(exc) from None
+
+    def _sink(self, plan: Plan, context: FetchContext, accepted: Path, rejected: Path) -> tuple[int, int]:
+        """Run ``plan`` into the two files (polars errors pass through); (rows accepted, rows rejected)."""
+        pl.collect_all(
+            [
+                plan.accepted.sink_parquet(accepted, compression="lz4", lazy=True),
+                plan.rejected.sink_parquet(rejected, compression="lz4", lazy=True),
+            ],
+            engine="streaming",
+        )
         counts = [pl.scan_parquet(p).select(pl.len()).collect().item() for p in (accepted, rejected)]
         context.progress(counts[0] + counts[1], counts[0] + counts[1], self.source_name)
         return counts[0], counts[1]

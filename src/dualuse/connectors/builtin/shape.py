@@ -31,7 +31,7 @@ import numpy as np
 
 from dualuse.errors import InputError
 
-__all__ = ["Shape", "line_blocks", "ragged_records"]
+__all__ = ["Shape", "cells_agree", "line_blocks", "ragged_records"]
 
 _CHUNK = 1 << 20
 _NL, _CR, _QUOTE = 10, 13, 34
@@ -142,6 +142,56 @@ def _count_csv(path: Path, delimiter: str) -> tuple[list[np.ndarray], list[np.nd
             counts.append(len(row))
             blanks.append(not row)
     return [np.array(counts, dtype=np.int64)], [np.array(blanks, dtype=bool)]
+
+
+def cells_agree(path: Path, delimiter: str, cells: int) -> bool:
+    """Whether every record after the header has ``cells`` cells, *if none has more*: a cheap check.
+
+    Two vectorised byte counts per block instead of a count per record. True when the file holds
+    no quote after its header and its delimiters number exactly ``cells - 1`` per line: a record
+    with too few cells could only be balanced by one with too many, so True proves the file
+    regular for a reader that refuses records with extra cells (polars with
+    ``truncate_ragged_lines=False``). False (a quote, a blank line, a short record) says nothing:
+    count with :func:`ragged_records`.
+
+    Examples:
+        >>> import pathlib, tempfile
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
+        >>> _ = path.write_bytes(b'"a,1",b\\n1,2\\n3,4\\n')
+        >>> cells_agree(path, ",", 2), cells_agree(path, ",", 3)
+        (True, False)
+        >>> _ = path.write_bytes(b'a,b\\n1,2\\n3\\n4,5,6\\n')  # a short and a long record cancel out: polars refuses the long one
+        >>> cells_agree(path, ",", 2)
+        True
+    """
+    if len(delimiter.encode()) != 1 or cells < 1:
+        return False
+    code = ord(delimiter)
+    header = True
+    for block in line_blocks(path):
+        if header:
+            end = _header_end(block)
+            if end is None:
+                return False
+            block, header = block[end:], False
+        if b'"' in block:
+            return False
+        data = np.frombuffer(block, dtype=np.uint8)
+        lines = int(np.count_nonzero(data == _NL)) + (0 if block.endswith(b"\n") or not block else 1)
+        if int(np.count_nonzero(data == code)) != (cells - 1) * lines:
+            return False
+    return not header
+
+
+def _header_end(block: bytes) -> int | None:
+    """Where the header line ends in the first block (after its line break), None if not within it."""
+    end = -1
+    while True:
+        end = block.find(b"\n", end + 1)
+        if end == -1:
+            return None
+        if block.count(b'"', 0, end) % 2 == 0:  # a line break inside a quoted header cell is not its end
+            return end + 1
 
 
 def ragged_records(path: Path, delimiter: str, *, file: str | None = None) -> Shape:
