@@ -43,17 +43,21 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 from dualuse._version import __version__
 from dualuse.connectors.base import FetchContext
 from dualuse.connectors.builtin.files import FileConnector
 from dualuse.connectors.manager import get_connector
+from dualuse.display import HTML_ROWS, html_card, short_repr
 from dualuse.errors import ConfigError, ConnectorError, DualuseError, InputError
 from dualuse.rejects import empty_rejects
 from dualuse.schema import validate
@@ -119,6 +123,36 @@ class StoredTable:
 
     path: Path
     manifest: Manifest
+
+    def __repr__(self) -> str:
+        m = self.manifest
+        return short_repr(
+            "StoredTable",
+            m.name,
+            table=m.table,
+            connector=m.connector,
+            accepted=m.rows_accepted,
+            rejected=m.rows_rejected,
+        )
+
+    def _repr_html_(self) -> str:
+        m = self.manifest
+        facts = [
+            ("table", m.table),
+            ("rows", f"{m.rows_accepted:,} accepted, {m.rows_rejected:,} rejected"),
+            ("connector", f"{m.connector} ({m.connector_distribution})"),
+            ("fetched", m.fetched_at.isoformat(timespec="seconds")),
+            ("path", str(self.path)),
+        ]
+        return html_card(f"Stored table {m.name}", facts, {"rows": self.scan().head(HTML_ROWS).collect()})
+
+    def to_pandas(self) -> pd.DataFrame:
+        """The accepted rows as a pandas DataFrame (needs pandas installed)."""
+        return self.read().to_pandas()
+
+    def to_arrow(self) -> pa.Table:
+        """The accepted rows as a pyarrow Table."""
+        return pq.read_table(self.path / _DATA)
 
     @property
     def name(self) -> str:
@@ -197,6 +231,21 @@ class Workspace:
 
     def __repr__(self) -> str:
         return f"Workspace({str(self.path)!r})"
+
+    def _repr_html_(self) -> str:
+        tables = pl.DataFrame(
+            [
+                {
+                    "name": t.name,
+                    "table": t.manifest.table,
+                    "rows": t.manifest.rows_accepted,
+                    "connector": t.manifest.connector,
+                }
+                for t in self.tables()
+            ],
+            schema={"name": pl.String, "table": pl.String, "rows": pl.Int64, "connector": pl.String},
+        )
+        return html_card(f"Workspace {self.path}", [("tables", str(tables.height))], {"tables": tables})
 
     @property
     def tables_dir(self) -> Path:

@@ -34,6 +34,7 @@ from functools import cache
 import numpy as np
 import polars as pl
 
+from dualuse.display import Frames, short_repr
 from dualuse.errors import InputError
 from dualuse.route import Route
 from dualuse.schema import polars_schema
@@ -319,8 +320,8 @@ class PlantedCase:
     origin_country: str | None = None
 
 
-@dataclass(frozen=True)
-class ShipmentScenario:
+@dataclass(frozen=True, repr=False)
+class ShipmentScenario(Frames):
     """A generated scenario.
 
     ``shipments``: the canonical shipments frame; ``truth``: the planted chains (``chain_id``,
@@ -335,6 +336,19 @@ class ShipmentScenario:
     registry: pl.DataFrame
     watchlist: pl.DataFrame
     exited: pl.DataFrame = field(default_factory=pl.DataFrame)
+
+    def frames(self) -> dict[str, pl.DataFrame]:
+        """Every frame of the scenario by name."""
+        return {
+            "shipments": self.shipments,
+            "truth": self.truth,
+            "registry": self.registry,
+            "watchlist": self.watchlist,
+            "exited": self.exited,
+        }
+
+    def __repr__(self) -> str:
+        return short_repr("ShipmentScenario", **{n: f.height for n, f in self.frames().items()})
 
 
 def demo_cases() -> tuple[PlantedCase, ...]:

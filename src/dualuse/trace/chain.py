@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from dualuse.display import Frames, html_card, short_repr
 from dualuse.errors import InputError
 from dualuse.geo import country
 from dualuse.lists import DualUseList
@@ -54,8 +55,8 @@ def _digest(joined: str) -> str:
     return "ch-" + hashlib.sha1(joined.encode()).hexdigest()[:16]
 
 
-@dataclass(frozen=True)
-class ChainResult:
+@dataclass(frozen=True, repr=False)
+class ChainResult(Frames):
     """What :func:`chains` returns.
 
     ``chains``: one row per chain (``chain_id, route, legs, parties, party_names, hs6, first_date,
@@ -74,6 +75,37 @@ class ChainResult:
     parties: pl.DataFrame
     shipments: pl.DataFrame
     rejected: pl.DataFrame
+
+    def frames(self) -> dict[str, pl.DataFrame]:
+        """The six frames by name; ``to_pandas()`` and ``to_arrow()`` convert them all."""
+        return {
+            "chains": self.chains,
+            "links": self.links,
+            "unexplained": self.unexplained,
+            "parties": self.parties,
+            "shipments": self.shipments,
+            "rejected": self.rejected,
+        }
+
+    def __repr__(self) -> str:
+        return short_repr("ChainResult", **{name: frame.height for name, frame in self.frames().items()})
+
+    def _repr_html_(self) -> str:
+        strongest = (
+            self.chains.sort("score", "value_usd", descending=True, nulls_last=True)
+            if self.chains.height
+            else self.chains
+        )
+        shown = [
+            c
+            for c in ("route", "party_names", "hs6", "first_date", "last_date", "value_usd", "score")
+            if c in strongest.columns
+        ]
+        return html_card(
+            "Shipment chains",
+            self._facts(),
+            {"strongest chains": strongest.select(shown), "parties": self.parties},
+        )
 
 
 def _countries(values: Sequence[str], what: str) -> list[str]:

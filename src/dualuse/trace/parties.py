@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from dualuse.display import Frames, short_repr
 from dualuse.errors import SchemaError
 from dualuse.screening.normalize import normalize_names
 
@@ -36,8 +37,8 @@ ID_SCHEMES: dict[str, str] = {"RU": "INN", "KZ": "BIN", "KG": "INN", "BY": "UNP"
 _SIDES = ("exporter", "importer")
 
 
-@dataclass(frozen=True)
-class ResolvedParties:
+@dataclass(frozen=True, repr=False)
+class ResolvedParties(Frames):
     """``shipments`` with ``exporter_party``, ``importer_party`` and how each was resolved added; ``parties``.
 
     ``exporter_by``/``importer_by``: ``id`` (the line's own identifier), ``name+id`` (a name
@@ -49,6 +50,13 @@ class ResolvedParties:
 
     shipments: pl.DataFrame
     parties: pl.DataFrame
+
+    def frames(self) -> dict[str, pl.DataFrame]:
+        """``shipments`` and ``parties`` by name."""
+        return {"shipments": self.shipments, "parties": self.parties}
+
+    def __repr__(self) -> str:
+        return short_repr("ResolvedParties", shipments=self.shipments.height, parties=self.parties.height)
 
 
 def party_key_id(key: str) -> str:
