@@ -11,6 +11,7 @@ from typer.exceptions import TyperException
 from dualuse._version import __version__
 from dualuse.cli import (
     _output,
+    commands_explore,
     commands_flows,
     commands_lists,
     commands_plugins,
@@ -66,6 +67,7 @@ for module in (
     commands_screen,
     commands_trace,
     commands_report,
+    commands_explore,
 ):
     module.register(app)
 

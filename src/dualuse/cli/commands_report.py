@@ -24,7 +24,6 @@ def _print_summary(result: DemoResult) -> None:
     import textwrap
 
     from rich.console import Console
-    from rich.markup import escape
     from rich.table import Table
 
     console = Console(soft_wrap=True)
@@ -33,7 +32,7 @@ def _print_summary(result: DemoResult) -> None:
     figures.add_column("value", justify="right", style="bold")
     figures.add_column("rows", justify="right", style="dim")
     for fig in result.figures:
-        figures.add_row(escape(fig.label), fig.display, f"{fig.evidence.count:,}")
+        figures.add_row(_output.plain(fig.label), fig.display, f"{fig.evidence.count:,}")
     console.print(figures)
     top = result.top_findings()
     if top.height:
@@ -43,16 +42,19 @@ def _print_summary(result: DemoResult) -> None:
         width = max(40, console.width - 8)
         for row in top.iter_rows(named=True):
             console.print(
-                f"  [bold]{row['score']:.2f}[/]  [cyan]{row['kind']}[/]  {escape(row['subject'])}", highlight=False
+                f"  [bold]{row['score']:.2f}[/]  [cyan]{row['kind']}[/]  {_output.plain(row['subject'])}",
+                highlight=False,
             )
             console.print(
-                "        " + escape(textwrap.shorten(row["summary"], width=width, placeholder=" …")),
+                "        " + _output.plain(textwrap.shorten(row["summary"], width=width, placeholder=" …")),
                 style="dim",
                 highlight=False,
             )
     skipped = [s for s in result.steps if s.status != "ran"]
     for step in skipped:
-        console.print(f"[yellow]skipped[/] {step.name}: {step.note}")
+        console.print(f"[yellow]skipped[/] {step.name}: {_output.plain(step.note)}")
+    if result.explore_command:
+        console.print(f"Explore in a browser: [bold]{_output.plain(result.explore_command)}[/]", highlight=False)
     console.print(
         f"Report: [bold]{result.files.html}[/]  ·  findings: {result.files.findings}  ·  tables: {result.files.html.parent / 'tables'}"
         f"  ·  {result.seconds:.1f} s"
@@ -171,7 +173,7 @@ def register(app: typer.Typer) -> None:
         if title:
             options = dataclasses.replace(options, title=title)
         with step_progress(not (quiet or as_json or _output.STATE.quiet), len(ANALYSIS_STEPS)) as progress:
-            result = report_from_frames(frames, options, out, progress=progress)
+            result = report_from_frames(frames, options, out, progress=progress, workspace=ws)
         if as_json:
             typer.echo(_output.as_json(result.summary()))
         elif not (quiet or _output.STATE.quiet):

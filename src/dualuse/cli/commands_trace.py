@@ -99,14 +99,14 @@ def trace(
             hubs=_split(hubs) or tr.DEFAULT_HUBS,
             window_days=window_days,
             max_hops=max_hops,
-            list=list_name,
+            dual_use=list_name,
         )
         step(f"red flags on {result.parties.height:,} parties")
         flags = tr.red_flags(
             result.shipments,
             parties=result.parties,
             target=target,
-            list=list_name or "chpl",
+            dual_use=list_name or "chpl",
             registry=read_table(registry) if registry else None,
             sanctioned=read_table(sanctioned) if sanctioned else None,
         )
@@ -122,9 +122,12 @@ def trace(
         for name, table in tables.items():
             write_frame(_flat(table) if fmt is Format.csv else table, out / f"{name}.{fmt.value}")
         if ftm:
+            from dualuse.safe_files import write_text
+            from dualuse.safe_text import neutralise_value
+
             entities = tr.to_followthemoney(result, flags=flags)
-            text = "".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in entities)
-            (out / "entities.ftm.json").write_text(text, encoding="utf-8")
+            text = "".join(json.dumps(neutralise_value(e), ensure_ascii=False, sort_keys=True) + "\n" for e in entities)
+            write_text(out / "entities.ftm.json", text)
     strongest = result.chains.sort(["score", "value_usd"], descending=True, nulls_last=True).head(10)
     shown = strongest.select("route", "hs6", "first_date", "last_date", "quantity", "value_usd", "score")
     if json_output:

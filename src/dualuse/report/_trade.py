@@ -324,11 +324,13 @@ def surge_section(
         tables.append(
             result_table(
                 "did",
-                "Difference-in-differences: listed goods against control goods, after the event",
+                "Difference-in-differences: listed goods against the control group, after the event",
                 did,
                 evidence,
                 columns=[
-                    "comparison",
+                    "treated",
+                    "control",
+                    "routes",
                     "estimate",
                     "std_error",
                     "p_value",
@@ -338,6 +340,8 @@ def surge_section(
                     "n_control",
                 ],
                 labels={
+                    "treated": "treated group",
+                    "control": "control group",
                     "std_error": "standard error",
                     "treated_change": "change, listed",
                     "control_change": "change, control",
@@ -362,7 +366,7 @@ def surge_section(
     return Section(
         "surge",
         "Surge around the invasion",
-        f"Growth of {o.list_name.upper()} goods by tier against the pre-war baseline, and a difference-in-differences "
-        f"estimate against goods on no list. Event: {o.event.isoformat()}.",
+        f"Growth of watched goods by tier against the pre-war baseline, and a difference-in-differences estimate "
+        f"of {o.list_name.upper()} goods against the control group it names. Event: {o.event.isoformat()}.",
         tables=tables,
     )

@@ -11,6 +11,7 @@ spreadsheet-safe ``tables/*.csv``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass
@@ -18,10 +19,12 @@ from pathlib import Path
 
 import polars as pl
 from jinja2 import Environment, PackageLoader
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from dualuse._version import __version__
 from dualuse.display import Frames
+from dualuse.inputs import require
+from dualuse.lists import get as get_list
 from dualuse.report._layout import Chart, Section, simple_section
 from dualuse.report._parties import (
     SCREENING_COLUMNS,
@@ -37,6 +40,8 @@ from dualuse.report.figures import Figure, ReportOptions, country_name, headline
 from dualuse.report.glossary import GLOSSARY
 from dualuse.report.methods import METHODS
 from dualuse.report.tables import Table, frame_table
+from dualuse.safe_files import ensure_folder, staged_file, write_text
+from dualuse.safe_text import neutralise_bidi, neutralise_value
 from dualuse.schema import polars_schema
 
 __all__ = ["Chart", "Report", "ReportFiles", "Section", "build_report", "write_report"]
@@ -61,9 +66,11 @@ class Report(Frames):
     findings: pl.DataFrame
     tables: dict[str, pl.DataFrame]
     generated: str
+    warnings: tuple[str, ...] = ()
+    """What the reader must know about the input: e.g. a requested hub with no rows."""
 
     def _render(self, template: str, **extra: object) -> str:
-        env = Environment(loader=PackageLoader("dualuse.report", "templates"), autoescape=True)
+        env = Environment(loader=PackageLoader("dualuse.report", "templates"), autoescape=True, finalize=_neutralised)
         return env.get_template(template).render(
             options=self.options,
             version=__version__,
@@ -76,13 +83,16 @@ class Report(Frames):
     def to_html(self) -> str:
         """The report as one self-contained HTML page; its numbers link to :meth:`evidence_html`."""
         o = self.options
+        listed = get_list(o.list_name, version=o.list_version)
         subtitle = (
             f"{country_name(o.origin)} → {' / '.join(country_name(h) for h in o.hubs)} → {country_name(o.target)}"
-            f" · {o.list_name.upper()} goods and {o.watched_label} · {o.baseline_year}–{o.year}"
+            f" · {listed.name.upper()} (version {listed.version}) goods and {o.watched_label}"
+            f" · {o.baseline_year}–{o.year}"
         )
         return self._render(
             "report.html.j2",
             subtitle=subtitle,
+            warnings=self.warnings,
             figures=self.figures,
             sections=self.sections,
             methods=METHODS,
@@ -119,8 +129,8 @@ class Report(Frames):
         )
 
     def findings_records(self) -> list[dict[str, object]]:
-        """The findings as JSON-ready records (canonical findings layout)."""
-        records: list[dict[str, object]] = json.loads(self.findings.write_json())
+        """The findings as JSON-ready records (canonical findings layout), bidi controls neutralised."""
+        records: list[dict[str, object]] = neutralise_value(json.loads(self.findings.write_json()))
         return records
 
 
@@ -162,7 +172,7 @@ def _figure_findings(figures: list[Figure]) -> pl.DataFrame:
 
 
 def build_report(
-    flows: pl.DataFrame,
+    flows: object,
     *,
     options: ReportOptions | None = None,
     shipments: pl.DataFrame | None = None,
@@ -178,8 +188,11 @@ def build_report(
 ) -> Report:
     """Build a report from canonical ``flows`` and whatever results are given.
 
-    Every optional frame adds its section; a missing one leaves a short note in its place.
-    ``findings`` is a canonical findings table: each finding is listed with a link to its evidence.
+    ``flows`` is any table or file the front door reads (:mod:`dualuse.inputs`). Every optional
+    frame adds its section; a missing one leaves a short note in its place. ``findings`` is a
+    canonical findings table: each finding is listed with a link to its evidence. A hub of
+    ``options`` that appears in no row of ``flows`` is left out of the headline and named in a
+    warning at the top of the report, rather than reported as a route with nothing on it.
 
     Examples:
         >>> import datetime as dt, polars as pl
@@ -191,6 +204,8 @@ def build_report(
         ('+64 %', False)
     """
     o = options or ReportOptions()
+    flows = require(flows, "flows", what="report")
+    o, warnings = _hubs_with_rows(flows, o)
     evidence: list[EvidenceSet] = []
     if red_flags is not None and {"name", "flag"} <= set(red_flags.columns):
         red_flags = red_flags.sort("name", "flag").with_columns(pl.col("flag").str.replace_all("_", " "))
@@ -255,7 +270,21 @@ def build_report(
         findings=all_findings,
         tables=tables,
         generated=generated or dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        warnings=warnings,
     )
+
+
+def _hubs_with_rows(flows: pl.DataFrame, o: ReportOptions) -> tuple[ReportOptions, tuple[str, ...]]:
+    """The options without the hubs that no flow mentions, and a warning naming them."""
+    seen = set(flows.get_column("reporter").unique().to_list()) | set(flows.get_column("partner").unique().to_list())
+    present = tuple(h for h in o.hubs if h in seen)
+    missing = [h for h in o.hubs if h not in seen]
+    if not missing or not present:
+        return o, tuple(f"No trade figures mention {country_name(h)} ({h}): its route has no rows." for h in missing)
+    names = ", ".join(f"{country_name(h)} ({h})" for h in missing)
+    note = f"No trade figures mention {names}: left out of the headline figures and hub routes."
+    watched = tuple(h for h in o.watched_hubs if h in seen)
+    return dataclasses.replace(o, hubs=present, watched_hubs=watched), (note,)
 
 
 def write_report(report: Report, out_dir: Path) -> ReportFiles:
@@ -264,25 +293,25 @@ def write_report(report: Report, out_dir: Path) -> ReportFiles:
     CSV files are safe to open in a spreadsheet (see :mod:`dualuse.report.csvsafe`). Each file is
     written to a temporary name first and renamed, so a half-written report never looks complete.
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tables_dir = out_dir / "tables"
-    tables_dir.mkdir(exist_ok=True)
+    ensure_folder(out_dir)
+    tables_dir = ensure_folder(out_dir / "tables", root=out_dir)
     written = []
     for name, frame in report.tables.items():
         parquet = tables_dir / f"{name}.parquet"
-        frame.write_parquet(parquet.with_suffix(".parquet.tmp"))
-        parquet.with_suffix(".parquet.tmp").replace(parquet)
+        with staged_file(parquet) as staged:
+            frame.write_parquet(staged)
         written += [parquet, write_safe_csv(frame, tables_dir / f"{name}.csv")]
     findings = out_dir / "findings.json"
-    _atomic_text(findings, json.dumps(report.findings_records(), ensure_ascii=False, indent=2, default=str))
+    write_text(findings, json.dumps(report.findings_records(), ensure_ascii=False, indent=2, default=str))
     evidence = out_dir / EVIDENCE_PAGE
-    _atomic_text(evidence, report.evidence_html())
+    write_text(evidence, report.evidence_html())
     html = out_dir / REPORT_PAGE
-    _atomic_text(html, report.to_html())
+    write_text(html, report.to_html())
     return ReportFiles(html=html, findings=findings, tables=written, evidence=evidence)
 
 
-def _atomic_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+def _neutralised(value: object) -> object:
+    """Every value the template prints, with bidi controls shown as markers (HTML made by the code stays HTML)."""
+    if isinstance(value, Markup):
+        return Markup(neutralise_bidi(str(value)))
+    return neutralise_bidi(value) if isinstance(value, str) else value

@@ -19,6 +19,7 @@ import polars as pl
 from pydantic import BaseModel
 from rapidfuzz import fuzz, process
 
+from dualuse import inputs
 from dualuse.display import html_card, short_repr
 from dualuse.errors import InputError
 from dualuse.screening.blocking import build_index, candidate_pairs
@@ -279,8 +280,8 @@ def _names_of(table: pl.DataFrame) -> pl.DataFrame:
 
 
 def screen(
-    parties: pl.DataFrame,
-    watchlist: pl.DataFrame,
+    parties: object,
+    watchlist: object,
     *,
     threshold: float = 0.8,
     name_column: str = "name",
@@ -292,8 +293,9 @@ def screen(
 ) -> pl.DataFrame:
     """Candidate matches of ``parties`` in ``watchlist``, best first, with explanations.
 
-    Both are canonical parties tables (``dualuse.schema`` "parties") or any frame with a name
-    column (``name_column``, else ``name``); ``party_id``, ``aliases``, ``kind``, ``country``,
+    Both are canonical parties tables (``dualuse.schema`` "parties") or any table with a name
+    column (``name_column``, else ``name``): polars, pandas or Arrow, a file or several
+    (:func:`dualuse.inputs.frame`); ``party_id``, ``aliases``, ``kind``, ``country``,
     ``identifiers``, ``programs``, ``source`` and ``source_row`` are used when present
     (``aliases`` and ``programs`` as lists, or as text with values separated by ``;``).
     Every name and alias of a party is matched; each (party, watch-list party) pair appears
@@ -315,8 +317,8 @@ def screen(
     if not 0.0 <= threshold <= 1.0:
         raise InputError(f"threshold {threshold!r}: expected a number between 0 and 1")
     config = config or ScoringConfig()
-    queries = _party_table(parties, "query", name_column, kind)
-    watch = _party_table(watchlist, "watch", name_column, kind)
+    queries = _party_table(inputs.frame(parties, what="parties"), "query", name_column, kind)
+    watch = _party_table(inputs.frame(watchlist, what="watchlist"), "watch", name_column, kind)
     query_names = prepare_names(_names_of(queries), config)
     watch_names = prepare_names(_names_of(watch), config)
     index = build_index(watch_names, max_df=max_df)

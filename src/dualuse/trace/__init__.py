@@ -5,7 +5,7 @@ Examples:
     >>> import polars as pl
     >>> from dualuse import trace
     >>> s = generate_shipments(seed=5, chains=20, background=40, planted=demo_cases())
-    >>> result = trace.chains(s.shipments, target="RU", hubs=["KZ", "KG", "AM", "AE", "TR"], list="chpl")
+    >>> result = trace.chains(s.shipments, target="RU", hubs=["KZ", "KG", "AM", "AE", "TR"], dual_use="chpl")
     >>> bishkek = result.parties.filter(pl.col("identifiers").list.eval(pl.element().struct.field("value")).list.contains("01506202310123"))
     >>> june = result.chains.filter(pl.col("parties").list.get(1) == bishkek["party_id"].item())
     >>> june.height, round(june["value_usd"].sum(), 2), june["route"].unique().to_list()

@@ -29,8 +29,9 @@ import polars as pl
 
 from dualuse.errors import SchemaError
 from dualuse.formatting import money_expr as _money
-from dualuse.lists import DualUseList
-from dualuse.lists import get as get_list
+from dualuse.frames import as_frame
+from dualuse.inputs import DateLike, as_country, as_date, require
+from dualuse.lists import ListSpec, resolve
 from dualuse.trace import exited as exited_list
 from dualuse.trace.parties import match_parties, resolve_parties
 
@@ -94,16 +95,21 @@ def _empty() -> pl.DataFrame:
     return pl.DataFrame(schema=_OUT)
 
 
+def _eager(data: object, what: str) -> pl.DataFrame:
+    frame = as_frame(data, what=what)
+    return frame.collect() if isinstance(frame, pl.LazyFrame) else frame
+
+
 def red_flags(
-    shipments: pl.DataFrame,
+    shipments: object,
     *,
     parties: pl.DataFrame | None = None,
     target: str = "RU",
-    list: str | DualUseList = "chpl",
-    registry: pl.DataFrame | None = None,
-    sanctioned: pl.DataFrame | None = None,
+    dual_use: ListSpec = "chpl",
+    registry: object | None = None,
+    sanctioned: object | None = None,
     exited: pl.DataFrame | None = None,
-    invasion: dt.date = INVASION,
+    invasion: DateLike = INVASION,
     spike_ratio: float = 3.0,
     staff_below: int = 5,
     turnover_usd: float = 1_000_000.0,
@@ -111,7 +117,10 @@ def red_flags(
     """Flag the parties of ``shipments`` (see the module documentation for each flag).
 
     ``shipments`` may already carry ``exporter_party``/``importer_party`` (``ChainResult.shipments``,
-    with ``ChainResult.parties`` as ``parties``); otherwise parties are resolved here.
+    with ``ChainResult.parties`` as ``parties``); otherwise it is read by the front door
+    (:mod:`dualuse.inputs`; a row that cannot be read is an error) and parties are resolved here.
+    ``dual_use`` is a list as :data:`dualuse.lists.ListSpec` reads it; ``registry`` and
+    ``sanctioned`` are parties tables (polars, pandas or Arrow); ``invasion`` a date or ISO text.
 
     Examples:
         >>> from dualuse.synth.shipments import generate_shipments, demo_cases
@@ -120,10 +129,21 @@ def red_flags(
         >>> sorted(flags.filter(pl.col("name").str.starts_with("Steppe"))["flag"])[:3]
         ['exited_manufacturer_goods', 'founded_after_invasion', 'new_importer_after_invasion']
     """
-    if "exporter_party" not in shipments.columns or parties is None:
-        resolved = resolve_parties(shipments.drop("exporter_party", "importer_party", strict=False))
+    invasion = as_date(invasion, "invasion")
+    target = as_country(target, "target")
+    frame = as_frame(shipments, what="red_flags")
+    if isinstance(frame, pl.LazyFrame):
+        frame = frame.collect()
+    if "exporter_party" not in frame.columns or parties is None:
+        canonical = require(frame.drop("exporter_party", "importer_party", strict=False), "shipments", what="red_flags")
+        resolved = resolve_parties(canonical)
         shipments, parties = resolved.shipments, resolved.parties
-    dual = get_list(list) if isinstance(list, str) else list
+    else:
+        shipments = frame
+    registry = None if registry is None else _eager(registry, "registry")
+    sanctioned = None if sanctioned is None else _eager(sanctioned, "sanctioned")
+    dual = resolve(dual_use)
+    assert dual is not None
     lines = shipments.with_columns(
         dual.match(shipments["hs_code"].cast(pl.String))["item"].is_not_null().alias("__listed")
     )
