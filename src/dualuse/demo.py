@@ -252,6 +252,7 @@ def run_demo(out_dir: Path, *, progress: Progress | None = None, seed: int = 202
     options = ReportOptions(
         title="Dual-use goods to Russia through Central Asia — sample scenario",
         fictitious_note=FICTITIOUS,
+        control=tuple(CONTROL_GOODS),
         sources={
             inputs.flows.name: "monthly trade statistics, both sides of each flow (synthetic, calibrated to published totals)",
             **{p.name: f"shipment records, imports into {c} (synthetic)" for c, p in inputs.shipments.items()},
@@ -492,9 +493,8 @@ def _flows(
     panel = annual_surge(surge(flows, event=o.event, dual_use=watched, level="tier", routes=routes), o.event.year)
     results["surge"] = panel
     found.append(surge_findings(panel, min_growth=0.5, min_value_usd=1_000_000, min_new_usd=1_000_000))
-    results["did"] = listed_did(
-        flows, dual_use=chpl, control=list(CONTROL_GOODS), event=o.event, routes=routes[: len(o.hubs)]
-    )
+    control = list(o.control) if isinstance(o.control, tuple) else o.control
+    results["did"] = listed_did(flows, dual_use=chpl, control=control, event=o.event, routes=routes[: len(o.hubs)])
     findings.extend(found)
     return (
         f"{mirrored.height:,} mirror pairs, {yearly.height:,} hub rows, {panel.height:,} surge rows; "

@@ -11,15 +11,22 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import contextlib
+import contextvars
+import dataclasses
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, ParamSpec, TypeVar
 
 import polars as pl
 
 from dualuse.errors import SchemaError
 
-__all__ = ["as_frame", "is_table"]
+__all__ = ["as_frame", "deliver", "delivers", "is_table", "output", "set_output"]
+
+Output = Literal["polars", "pandas"]
+_output: list[Output] = ["polars"]
 
 
 def _library(data: object) -> str:
@@ -100,3 +107,81 @@ def _from_pandas(data: Any) -> pl.DataFrame:
 
 def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and value != value)
+
+
+def set_output(kind: Output) -> None:
+    """Return results as ``"polars"`` (the default) or ``"pandas"`` DataFrames from now on.
+
+    Type checkers see polars frames in the signatures; with ``"pandas"`` the same calls return
+    ``pandas.DataFrame`` (and result objects hold pandas frames). ``to_pandas()`` on any polars
+    result does the same for one call.
+
+    Examples:
+        >>> set_output("pandas"); set_output("polars")
+        >>> set_output("arrow")
+        Traceback (most recent call last):
+        dualuse.errors.SchemaError: output: expected 'polars' or 'pandas', not 'arrow'
+    """
+    if kind not in ("polars", "pandas"):
+        raise SchemaError(f"output: expected 'polars' or 'pandas', not {kind!r}")
+    _output[0] = kind
+
+
+@contextlib.contextmanager
+def output(kind: Output) -> Iterator[None]:
+    """Within the block, return results as ``kind`` (see :func:`set_output`).
+
+    Examples:
+        >>> import dualuse, polars as pl
+        >>> flows = pl.DataFrame({"period": ["2023", "2023"], "reporter": ["CN", "KZ"], "partner": ["KZ", "CN"],
+        ...     "flow": ["export", "import"], "hs_code": ["880622"] * 2, "value_usd": [100.0, 110.0]})
+        >>> with dualuse.output("pandas"):
+        ...     type(dualuse.flows.mirror(flows)).__module__.split(".")[0]
+        'pandas'
+    """
+    before = _output[0]
+    set_output(kind)
+    try:
+        yield
+    finally:
+        _output[0] = before
+
+
+def deliver(result: Any) -> Any:
+    """A result in the output kind asked for: polars frames (also inside a dataclass) become pandas."""
+    if _output[0] == "polars":
+        return result
+    if isinstance(result, pl.DataFrame):
+        return result.to_pandas()
+    if dataclasses.is_dataclass(result) and not isinstance(result, type):
+        changes = {f.name: deliver(getattr(result, f.name)) for f in dataclasses.fields(result)}
+        return dataclasses.replace(result, **changes)
+    return result
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+_depth: contextvars.ContextVar[int] = contextvars.ContextVar("dualuse_call_depth", default=0)
+
+
+def delivers(function: Callable[P, R]) -> Callable[P, R]:
+    """Decorate a public function so that its result follows :func:`set_output`.
+
+    Only the outermost call converts: a public function that calls another gets polars back.
+    """
+
+    @wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        token = _depth.set(_depth.get() + 1)
+        try:
+            result = function(*args, **kwargs)
+        finally:
+            _depth.reset(token)
+        if _depth.get() == 0:
+            converted: R = deliver(result)
+            return converted
+        return result
+
+    return wrapper

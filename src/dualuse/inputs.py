@@ -125,15 +125,31 @@ def require(
     options = options or ReadOptions()
     paths = _paths(data)
     if paths is None:
-        frame = as_frame(_stored(data), what=what)
-    else:
-        scans = [_scan_file(p, table, options) for p in paths]
-        for scanned in scans:
-            if scanned.refused is not None:
-                refused = scanned.refused.with_columns(pl.len().alias("__rejected")).head(1).collect()
-                if refused.height:
-                    raise _refusal(refused.row(0, named=True), None, what, table)
-        frame = pl.concat([s.rows for s in scans], how="diagonal_relaxed")
+        return _required(as_frame(_stored(data), what=what), table, what, options, columns, dtypes)
+    parts = []
+    for path in paths:
+        scanned = _scan_file(path, table, options)
+        if scanned.refused is not None:
+            refused = scanned.refused.with_columns(pl.len().alias("__rejected")).head(1).collect()
+            if refused.height:
+                raise _refusal(refused.row(0, named=True), None, what, table, file=path, first_row=scanned.first_row)
+        parts.append(
+            _required(scanned.rows, table, what, options, columns, dtypes, file=path, first_row=scanned.first_row)
+        )
+    return parts[0] if len(parts) == 1 else pl.concat(parts, how="vertical_relaxed")
+
+
+def _required(
+    frame: pl.DataFrame | pl.LazyFrame,
+    table: str,
+    what: str,
+    options: ReadOptions,
+    columns: Sequence[str] | None,
+    dtypes: Mapping[str, pl.DataType] | None,
+    *,
+    file: Path | None = None,
+    first_row: int = 0,
+) -> pl.DataFrame:
     result = validate_frame(frame, table, options=options)
     accepted: pl.DataFrame | pl.LazyFrame = result.accepted
     if columns is not None:
@@ -145,13 +161,14 @@ def require(
         try:
             collected, first = pl.collect_all([accepted, counted], engine="streaming")
         except pl.exceptions.PolarsError as exc:
-            raise InputError(f"{what}: cannot read the input: {str(exc).splitlines()[0]}") from None
+            where = str(file) if file is not None else what
+            raise InputError(f"{what}: cannot read {where}: {str(exc).splitlines()[0]}") from None
     else:
         assert isinstance(accepted, pl.DataFrame) and isinstance(result.rejected, pl.DataFrame)
         collected = accepted
         first = result.rejected.with_columns(pl.len().alias("__rejected")).head(1)
     if first.height:
-        raise _refusal(first.row(0, named=True), collected.height, what, table)
+        raise _refusal(first.row(0, named=True), collected.height, what, table, file=file, first_row=first_row)
     return collected
 
 
@@ -185,16 +202,35 @@ def frame(data: object, *, what: str = "data") -> pl.DataFrame:
             raise InputError(f"{what}: cannot read: {str(exc).splitlines()[0]}") from None
 
 
-def _refusal(row: Mapping[str, object], accepted: int | None, what: str, table: str) -> InputError:
+def _refusal(
+    row: Mapping[str, object],
+    accepted: int | None,
+    what: str,
+    table: str,
+    *,
+    file: Path | None = None,
+    first_row: int = 0,
+) -> InputError:
+    """The error for input with unreadable rows: where the first is, and how many there are.
+
+    A file is named with the line a person sees; a table in memory with its ``source`` and
+    ``source_row`` when it has them, else with the row's position.
+    """
     bad = int(str(row["__rejected"]))
     count = f"{bad:,} of {bad + accepted:,} rows" if accepted is not None else f"{bad:,} records"
-    source = row.get("source")
-    line = row.get("source_row")
-    where_row = int(str(line)) if line is not None and str(line).isdigit() else int(str(row["row"]))
+    where: str | None
+    if file is not None:
+        given = row.get("source_row")
+        refused_line = given is not None and accepted is None  # a record refused whole names its own line
+        where, line = str(file), int(str(given)) if refused_line else int(str(row["row"])) + first_row
+    else:
+        source, given = row.get("source"), row.get("source_row")
+        where = str(source) if source is not None else None
+        line = int(str(given)) if given is not None and str(given).isdigit() else int(str(row["row"]))
     return InputError(
         f"{what}: {row['reason']} ({count} cannot be read; dualuse.validate(data, {table!r}) lists them)",
-        file=str(source) if source is not None else None,
-        row=where_row,
+        file=where,
+        row=line,
         column=str(row["column"]),
     )
 

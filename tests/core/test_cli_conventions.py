@@ -136,5 +136,9 @@ def test_progress_draws_nothing_for_scripts(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_screen_eval_is_a_subcommand_and_names_the_default() -> None:
     assert "eval" in _help("screen") and "names" in _help("screen")
-    result = CliRunner().invoke(app, ["screen", "eval", "--json"])
+    result = CliRunner().invoke(app, ["screen", "eval", "--json", "--folds", "2", "--no-tune"])
+    assert result.exit_code == 0 and {s["set"] for s in json.loads(result.stdout)["sets"]}
+    from dualuse.screening.evaluate import regional_pairs
+
+    result = CliRunner().invoke(app, ["screen", "eval", str(regional_pairs()), "--json"])
     assert result.exit_code == 0 and json.loads(result.stdout)["best"]["f1"] > 0.9

@@ -26,7 +26,7 @@ from dualuse.errors import InputError
 from dualuse.safe_files import staged_file, write_text
 from dualuse.safe_text import terminal_text
 
-__all__ = ["STATE", "error", "plain", "print_frame", "say", "write_frame"]
+__all__ = ["STATE", "error", "plain", "print_frame", "say", "warn", "write_frame"]
 
 
 @dataclass
@@ -73,6 +73,16 @@ def error(message: str) -> None:
         >>> error("bad name [/] in row 3")  # printed on stderr, as written
     """
     line = Text.assemble(("error:", "bold red"), " ", terminal_text(message))
+    Console(stderr=True, soft_wrap=True).print(line, highlight=False)
+
+
+def warn(message: str) -> None:
+    """Print one warning line on stderr (plain text, never markup); the command goes on.
+
+    Examples:
+        >>> warn("hubs: no flows reported by or with TJ")  # printed on stderr
+    """
+    line = Text.assemble(("warning:", "bold yellow"), " ", terminal_text(message))
     Console(stderr=True, soft_wrap=True).print(line, highlight=False)
 
 

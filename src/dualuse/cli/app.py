@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated
+import warnings
+from typing import Annotated, TextIO
 
 import typer
 from typer.exceptions import TyperException
@@ -20,7 +21,7 @@ from dualuse.cli import (
     commands_trace,
 )
 from dualuse.cli._command import QuietOpt, RootGroup, example_text
-from dualuse.errors import DualuseError
+from dualuse.errors import DualuseError, DualuseWarning
 
 __all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "app", "run"]
 
@@ -72,11 +73,36 @@ for module in (
     module.register(app)
 
 
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """A :class:`DualuseWarning` is one line for the analyst; other warnings go to Python's own printer."""
+    if issubclass(category, DualuseWarning):
+        _output.warn(str(message))
+    else:
+        _default_showwarning(message, category, filename, lineno, file, line)
+
+
+_default_showwarning = warnings.showwarning
+
+
 def run(argv: list[str]) -> int:
-    """Run ``dualuse`` with ``argv``; turn every :class:`DualuseError` into one line on stderr."""
+    """Run ``dualuse`` with ``argv``; turn every :class:`DualuseError` into one line on stderr.
+
+    A :class:`DualuseWarning` (a hub with no rows, a side of a route with no records) is printed as
+    one ``warning:`` line on stderr and the command goes on.
+    """
     command = typer.main.get_command(app)
     try:
-        result = command.main(args=argv, prog_name="dualuse", standalone_mode=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("default", DualuseWarning)
+            warnings.showwarning = _show_warning
+            result = command.main(args=argv, prog_name="dualuse", standalone_mode=False)
     except DualuseError as exc:
         _output.error(str(exc))
         return EXIT_ERROR

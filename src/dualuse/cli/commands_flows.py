@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from dualuse.cli._command import HubsOpt, JsonOpt, ListOpt, OutFileOpt, add
-from dualuse.cli._output import as_json, say, write_frame
+from dualuse.cli._output import as_json, plain, say, write_frame
 from dualuse.cli._progress import status
 
 if TYPE_CHECKING:
@@ -21,7 +20,14 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
-FlowsArg = Annotated[Path, typer.Argument(metavar="FLOWS", help="A canonical flows file (Parquet or CSV).")]
+FlowsArg = Annotated[
+    Path,
+    typer.Argument(
+        metavar="FLOWS",
+        help="Trade statistics: a CSV, Parquet or Excel file with the flows columns (in any case and spelling; "
+        "source and source_row are filled when absent), or a workspace table.",
+    ),
+]
 FindingsOpt = Annotated[
     Path | None,
     typer.Option("--findings", metavar="FILE", help="Also write the findings (.parquet, .csv or .json)."),
@@ -33,11 +39,11 @@ class Level(StrEnum):
     tier = "tier"
 
 
-def _flows(path: Path) -> pl.DataFrame:
-    """Read and validate a canonical flows file; a bad row is an error naming file, row and column."""
-    from dualuse.store import read_table
+def _flows(path: Path, what: str) -> pl.DataFrame:
+    """The flows through the front door; a row that cannot be read is an error naming file, row and column."""
+    from dualuse.cli._input import read_canonical
 
-    return read_table(path, table="flows")
+    return read_canonical(path, "flows", what=what)
 
 
 def _findings(
@@ -92,11 +98,10 @@ def _json(value: object) -> str:
 
 
 def _list(name: str | None) -> DualUseList | None:
-    if name is None:
-        return None
+    """A list option as every function reads it (a name, ``chpl@2023``, ``chpl,uav`` or a file)."""
     from dualuse import lists
 
-    return lists.load(name) if name.endswith((".csv", ".toml")) or Path(name).exists() else lists.get(name)
+    return lists.resolve(name)
 
 
 def reconcile(flows: FlowsArg, out: OutFileOpt, findings: FindingsOpt = None, json_output: JsonOpt = False) -> None:
@@ -104,7 +109,7 @@ def reconcile(flows: FlowsArg, out: OutFileOpt, findings: FindingsOpt = None, js
     from dualuse.flows import mirror, mirror_findings
 
     with status("reading flows", enabled=not json_output) as step:
-        data = _flows(flows)
+        data = _flows(flows, "reconcile")
         step(f"reconciling {data.height:,} flow records")
         result = mirror(data)
         step(f"writing {out}")
@@ -145,12 +150,12 @@ def hubs(
     from dualuse.formatting import money
 
     with status("reading flows", enabled=not json_output) as step:
-        data = _flows(flows)
+        data = _flows(flows, "hubs")
         step(f"triangulating {data.height:,} flow records")
         result = triangulate(
             data,
             origin=origin,
-            hubs=[h.strip() for h in hubs.split(",") if h.strip()],
+            hubs=hubs,
             target=target,
             dual_use=_list(list_name),
             window_months=window,
@@ -178,26 +183,32 @@ def surge(
     ] = None,
     did_out: Annotated[
         Path | None,
-        typer.Option("--did", metavar="FILE", help="Also write a listed-vs-not-listed difference-in-differences."),
+        typer.Option(
+            "--did", metavar="FILE", help="Also write a difference-in-differences: listed goods vs --control."
+        ),
     ] = None,
+    control: Annotated[
+        str,
+        typer.Option(
+            "--control",
+            metavar="GOODS",
+            help="The DiD control group: 'unlisted' (goods on no tier of --list), a list name, or HS codes "
+            "separated by commas.",
+        ),
+    ] = "unlisted",
     findings: FindingsOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Growth against the pre-event baseline per route, good and tier; optional difference-in-differences."""
-    import polars as pl
-
-    from dualuse.errors import InputError
-    from dualuse.flows import NOT_LISTED, did, surge_findings
+    from dualuse.flows import listed_did, surge_findings
     from dualuse.flows import surge as grow
+    from dualuse.inputs import as_date
 
-    try:
-        when = dt.date.fromisoformat(event)
-    except ValueError:
-        raise InputError(f"--event: expected a date YYYY-MM-DD, got {event!r}") from None
+    when = as_date(event, "--event")
     lines: list[str] = []
     summary: dict[str, object] = {"out": str(out)}
     with status("reading flows", enabled=not json_output) as step:
-        data = _flows(flows)
+        data = _flows(flows, "surge")
         step(f"growth of {data.height:,} flow records against the baseline")
         result = grow(data, event=when, dual_use=_list(list_name), level=level.value, routes=route)
         _write(result, out)
@@ -205,16 +216,17 @@ def surge(
         summary["rows"] = result.height
         if did_out is not None:
             step("difference-in-differences")
-            panel = (
-                result if level is Level.product else grow(data, event=when, dual_use=_list(list_name), routes=route)
-            )
-            estimate = did(panel, treated=pl.col("tier") != NOT_LISTED)
+            estimate = listed_did(data, dual_use=list_name or "chpl", control=control, event=when, routes=route)
             _write(estimate, did_out)
             row = estimate.row(0, named=True)
-            summary["did"] = {k: row.get(k) for k in ("estimate", "std_error", "p_value")} | {"file": str(did_out)}
+            keys = ("estimate", "std_error", "p_value", "treated", "control", "routes")
+            summary["did"] = {k: row.get(k) for k in keys} | {"file": str(did_out)}
             if row["estimate"] is not None:
                 se = "n/a" if row["std_error"] is None else f"{row['std_error']:.3f}"
-                lines.append(f"difference-in-differences (log): {row['estimate']:.3f} (s.e. {se}) -> {did_out}")
+                lines.append(
+                    f"difference-in-differences (log): {row['estimate']:.3f} (s.e. {se}), "
+                    f"{plain(row['treated'])} against {plain(row['control'])}, {plain(row['routes'])} -> {did_out}"
+                )
         found = _findings(findings, lambda: surge_findings(result), step)
     _report(summary, lines, json_output, found, findings)
 
@@ -234,4 +246,5 @@ def register(app: typer.Typer) -> None:
         "surge",
         surge,
         "dualuse surge flows.parquet --level tier --route CN>KZ --route KZ>RU --out surge.parquet --did did.csv",
+        "dualuse surge flows.csv --list chpl --did did.csv --control 940360,640399 --out surge.parquet",
     )

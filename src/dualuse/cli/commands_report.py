@@ -103,16 +103,22 @@ def register(app: typer.Typer) -> None:
         ] = None,
         flows: Annotated[
             str | None,
-            typer.Option("--flows", metavar="FILE", help="Canonical flows: a .parquet/.csv file or a workspace table."),
+            typer.Option(
+                "--flows",
+                metavar="FILE",
+                help="Trade statistics: a CSV/Parquet/Excel file with the flows columns, or a workspace table.",
+            ),
         ] = None,
         shipments: Annotated[
             str | None,
-            typer.Option("--shipments", metavar="FILE", help="Canonical shipments (file or workspace table)."),
+            typer.Option("--shipments", metavar="FILE", help="Shipment records (file or workspace table)."),
         ] = None,
         watchlist: Annotated[
             str | None,
             typer.Option(
-                "--watchlist", metavar="FILE", help="Canonical parties of a watch list (file or workspace table)."
+                "--watchlist",
+                metavar="FILE",
+                help="A watch list: a list as published (e.g. OFAC sdn.csv), a parties table or a workspace table.",
             ),
         ] = None,
         registry: Annotated[
@@ -128,6 +134,15 @@ def register(app: typer.Typer) -> None:
         list_name: Annotated[
             str, typer.Option("--list", "-l", metavar="LIST", help="Dual-use list for the headline figures.")
         ] = "chpl",
+        control: Annotated[
+            str,
+            typer.Option(
+                "--control",
+                metavar="GOODS",
+                help="The difference-in-differences control group: 'unlisted' (goods on no tier of --list), "
+                "a list name, or HS codes separated by commas.",
+            ),
+        ] = "unlisted",
         title: Annotated[str | None, typer.Option(metavar="TEXT", help="Report title.")] = None,
         quiet: QuietOpt = False,
         as_json: JsonOpt = False,
@@ -143,11 +158,12 @@ def register(app: typer.Typer) -> None:
 
         import polars as pl
 
+        from dualuse.cli._input import read_canonical, read_parties
         from dualuse.demo import ANALYSIS_STEPS, report_from_frames
         from dualuse.errors import ConfigError
         from dualuse.geo import country
         from dualuse.report import ReportOptions
-        from dualuse.store import Workspace, read_table
+        from dualuse.store import Workspace
 
         frames: dict[str, pl.DataFrame] = {}
         if workspace is not None:
@@ -155,10 +171,12 @@ def register(app: typer.Typer) -> None:
 
             frames.update(frames_from_workspace(Workspace(workspace)))
         ws = Workspace(workspace) if workspace is not None else None
-        inputs = (("flows", flows, "flows"), ("shipments", shipments, "shipments"), ("watchlist", watchlist, None))
-        for key, spec, table in (*inputs, ("registry", registry, None)):
+        for key, spec in (("flows", flows), ("shipments", shipments)):
             if spec is not None:
-                frames[key] = read_table(spec, workspace=ws, table=table)
+                frames[key] = read_canonical(spec, key, what=f"report --{key}", workspace=ws)
+        for key, spec in (("watchlist", watchlist), ("registry", registry)):
+            if spec is not None:
+                frames[key] = read_parties(spec, workspace=ws)
         if "flows" not in frames:
             raise ConfigError("dualuse report: give --workspace with a flows table, or --flows FILE")
         options = ReportOptions(
@@ -169,6 +187,7 @@ def register(app: typer.Typer) -> None:
             baseline_year=baseline_year,
             list_name=list_name,
             list_version=None if list_name != "chpl" else "2023",
+            control=control,
         )
         if title:
             options = dataclasses.replace(options, title=title)

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from dualuse.cli._command import JsonOpt, add, flag
-from dualuse.cli._output import as_json, print_frame, say, write_frame
+from dualuse.cli._output import as_json, plain, print_frame, say, write_frame
 from dualuse.cli._progress import status
+from dualuse.errors import InputError
 from dualuse.formatting import money
 
 if TYPE_CHECKING:
@@ -51,8 +52,16 @@ def _split(value: str | None) -> list[str]:
 
 
 def trace(
-    shipments: Annotated[Path, typer.Argument(metavar="SHIPMENTS", help="Canonical shipments as Parquet or CSV.")],
     out: Annotated[Path, typer.Option("--out", "-o", metavar="FOLDER", help="Folder for the results.")],
+    shipments: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="SHIPMENTS...",
+            help="Shipment records: CSV, Parquet or Excel files with the shipments columns, or workspace tables; "
+            "several are read as one (a hub's export extract with Russia's import extract). "
+            "Default: every shipments table of the workspace.",
+        ),
+    ] = None,
     target: Annotated[str, typer.Option("--target", metavar="COUNTRY", help="Destination country.")] = "RU",
     hubs: Annotated[
         str | None,
@@ -80,6 +89,13 @@ def trace(
         Path | None,
         typer.Option("--watchlist", metavar="FILE", help="A watch list (parties table) or screening results."),
     ] = None,
+    glob: Annotated[
+        bool, flag("--glob", help="Read SHIPMENTS that are patterns (kz-*.csv) as the files they match.")
+    ] = False,
+    workspace: Annotated[
+        Path | None,
+        typer.Option("--workspace", "-w", metavar="FOLDER", help="The workspace of table names (default: the user's)."),
+    ] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Format of the result files.")] = Format.parquet,
     ftm: Annotated[bool, flag("--ftm/--no-ftm", help="Also write FollowTheMoney JSON lines.")] = True,
     json_output: JsonOpt = False,
@@ -88,10 +104,26 @@ def trace(
     import polars as pl
 
     from dualuse import trace as tr
-    from dualuse.store import read_table
+    from dualuse.cli._input import read_many, read_parties
+    from dualuse.store import Workspace
+
+    ws = Workspace(workspace) if workspace is not None else Workspace()
+    specs: list[str] = list(shipments or [])
+    if not specs:
+        specs = [t.name for t in ws.tables() if t.manifest.table == "shipments" and t.manifest.connector != "analysis"]
+        if not specs:
+            raise InputError(f"no shipments given, and the workspace {ws.path} holds no shipments table")
 
     with status("reading shipments", enabled=not json_output) as step:
-        frame = read_table(shipments)
+        read = read_many(specs, "shipments", workspace=ws, glob=glob)
+        frame = read.accepted
+        if read.rejected.height:
+            first = read.rejected.row(0, named=True)
+            say(
+                f"[yellow]warning[/] {read.rejected.height:,} shipment rows cannot be read (kept in rejected); "
+                f"first: {plain(first.get('source'))}, row {plain(first.get('source_row'))}, column "
+                f"{plain(first['column'])}: {plain(first['reason'])}"
+            )
         step(f"tracing chains through {frame.height:,} shipment lines")
         result = tr.chains(
             frame,
@@ -107,8 +139,8 @@ def trace(
             parties=result.parties,
             target=target,
             dual_use=list_name or "chpl",
-            registry=read_table(registry) if registry else None,
-            sanctioned=read_table(sanctioned) if sanctioned else None,
+            registry=read_parties(registry, workspace=ws) if registry else None,
+            sanctioned=read_parties(sanctioned, workspace=ws) if sanctioned else None,
         )
         tables = {
             "chains": result.chains,
@@ -116,7 +148,7 @@ def trace(
             "flags": flags,
             "unexplained": result.unexplained,
             "parties": result.parties,
-            "rejected": result.rejected,
+            "rejected": pl.concat([read.rejected, result.rejected], how="diagonal_relaxed"),
         }
         step(f"writing {out}")
         for name, table in tables.items():
@@ -132,8 +164,9 @@ def trace(
     shown = strongest.select("route", "hs6", "first_date", "last_date", "quantity", "value_usd", "score")
     if json_output:
         summary = {
-            "lines": frame.height,
-            "rejected": result.rejected.height,
+            "inputs": specs,
+            "lines": frame.height + read.rejected.height,
+            "rejected": read.rejected.height + result.rejected.height,
             "chains": result.chains.height,
             "links": result.links.height,
             "flags": flags.height,
@@ -145,7 +178,8 @@ def trace(
         return
     say(
         f"{result.chains.height:,} chains, {result.links.height:,} links, {flags.height:,} flags "
-        f"from {frame.height:,} lines ({result.rejected.height:,} rejected) -> {out}"
+        f"from {frame.height + read.rejected.height:,} lines "
+        f"({read.rejected.height + result.rejected.height:,} rejected) -> {out}"
     )
     if result.chains.height:
         print_frame(
@@ -161,4 +195,6 @@ def register(app: typer.Typer) -> None:
         "trace",
         trace,
         "dualuse trace shipments.parquet --hubs KZ,KG --list chpl --watchlist watchlist.parquet --out traced",
+        "dualuse trace kz-exports.csv kg-exports.xlsx ru-imports.csv --hubs KZ,KG --out traced",
+        "dualuse trace 'extracts/*.csv' --glob --out traced",
     )

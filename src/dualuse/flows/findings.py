@@ -33,6 +33,7 @@ import polars as pl
 
 from dualuse.flows._periods import BASELINE_END
 from dualuse.formatting import money, number, period_label
+from dualuse.frames import delivers
 from dualuse.hs import HSCode
 from dualuse.inputs import DateLike, as_date
 from dualuse.schema import polars_schema
@@ -89,6 +90,7 @@ def _clip(score: float) -> float:
     return min(1.0, max(0.0, score))
 
 
+@delivers
 def mirror_findings(
     mirrored: pl.DataFrame,
     *,
@@ -189,6 +191,7 @@ def mirror_findings(
     return _frame(records)
 
 
+@delivers
 def hub_findings(hub_frame: pl.DataFrame, *, min_pass_through: float = 0.1, min_value_usd: float = 0.0) -> pl.DataFrame:
     """``hub_pass_through`` findings from :func:`~dualuse.flows.hubs`: score = pass-through, capped at 1.
 
@@ -243,6 +246,7 @@ def hub_findings(hub_frame: pl.DataFrame, *, min_pass_through: float = 0.1, min_
     return _frame(records)
 
 
+@delivers
 def surge_findings(
     panel: pl.DataFrame,
     *,

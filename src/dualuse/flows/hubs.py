@@ -45,6 +45,7 @@ import polars as pl
 from dualuse.errors import DualuseWarning, InputError
 from dualuse.flows._periods import BASELINE_END, month_index
 from dualuse.flows._prepare import EVIDENCE, evidence, harmonise, read_flows
+from dualuse.frames import delivers
 from dualuse.hs import HSVersion
 from dualuse.inputs import DateLike, as_countries, as_country, as_date
 from dualuse.lists import ListSpec, resolve
@@ -118,6 +119,7 @@ def _other_imports(flows: pl.DataFrame, hub: str, target: str, window_months: in
     )
 
 
+@delivers
 def hubs(
     flows: object,
     *,

@@ -48,6 +48,7 @@ import pyarrow as pa
 from dualuse.errors import InputError, SchemaError
 from dualuse.flows._periods import BASELINE_END, month_index
 from dualuse.flows._prepare import EVIDENCE, distinct_text, harmonise, read_flows, sum_or_null
+from dualuse.frames import delivers
 from dualuse.geo import CountryGroup
 from dualuse.geo import group as geo_group
 from dualuse.hs import HSVersion
@@ -194,6 +195,7 @@ def _side(flows: pl.DataFrame, side: Side, codes: _Codes) -> tuple[pl.DataFrame,
     return summed.drop(evidence).with_row_index(evidence), summed.get_column(evidence)
 
 
+@delivers
 def pair_reports(
     flows: object,
     *,
@@ -638,6 +640,7 @@ _OUTPUT = [
 ]  # fmt: skip
 
 
+@delivers
 def mirror(
     flows: object,
     *,
@@ -694,6 +697,7 @@ def mirror(
     return _decode_evidence(reconciled, codes)
 
 
+@delivers
 def combine_group(flows: object, group: str | CountryGroup | Collection[str], code: str | None = None) -> pl.DataFrame:
     """Report a group of countries as one (e.g. the EU as ``EU``), keeping every source row.
 

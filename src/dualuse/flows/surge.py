@@ -32,6 +32,7 @@ import polars as pl
 from dualuse.errors import InputError, ListError, SchemaError
 from dualuse.flows._periods import EVENT, month_index
 from dualuse.flows._prepare import evidence, harmonise, read_flows
+from dualuse.frames import as_frame, delivers
 from dualuse.hs import HSCode, HSVersion
 from dualuse.hs.code import clean_digits
 from dualuse.inputs import DateLike, as_date
@@ -84,6 +85,7 @@ def _tier(codes: pl.Series, listed: DualUseList | None, hs_version: HSVersion | 
     return frame.select(pl.coalesce("level", tiers, pl.lit(NOT_LISTED))).to_series().alias("tier")
 
 
+@delivers
 def surge(
     flows: object,
     *,
@@ -168,8 +170,14 @@ def surge(
     return out.with_columns(growth.alias("growth")).select(*columns, "growth", "evidence").sort(*unit, "freq", "period")
 
 
+def _eager(data: object) -> pl.DataFrame:
+    frame = as_frame(data, what="did")
+    return frame.collect() if isinstance(frame, pl.LazyFrame) else frame
+
+
+@delivers
 def did(
-    panel: pl.DataFrame,
+    panel: object,
     *,
     treated: pl.Expr,
     control: pl.Expr | None = None,
@@ -200,6 +208,7 @@ def did(
         >>> did(panel, treated=pl.col("tier") != "not listed", outcome="level").select("estimate", "std_error").row(0)
         (30.0, 5.0)
     """
+    panel = _eager(panel)
     missing = [c for c in (*unit, "post", "value_usd") if c not in panel.columns]
     if missing:
         raise SchemaError(f"did: panel lacks column(s) {', '.join(missing)} (use surge(..., level='product'))")
@@ -334,6 +343,7 @@ def control_group(control: str | Sequence[str] | DualUseList | None, dual_use: D
     return ControlGroup(label=f"goods on {other.name} {other.version}", dual_use=other)
 
 
+@delivers
 def listed_did(
     flows: object,
     *,

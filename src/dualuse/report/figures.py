@@ -46,6 +46,9 @@ class ReportOptions:
     target: str = "RU"
     list_name: str = "chpl"
     list_version: str | None = "2023"
+    control: str | tuple[str, ...] | None = None
+    """The difference-in-differences control group (:func:`dualuse.flows.control_group`): None for goods
+    on no tier of the list, a list name, or HS codes."""
     watched: tuple[str, ...] = ("8806",)
     """HS prefixes watched on their own (drones by default)."""
     watched_label: str = "drones (HS 8806)"

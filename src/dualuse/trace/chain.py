@@ -26,6 +26,7 @@ import polars as pl
 
 from dualuse.display import Frames, html_card, short_repr
 from dualuse.errors import DualuseWarning, InputError
+from dualuse.frames import delivers
 from dualuse.inputs import as_countries, as_country, read
 from dualuse.lists import DualUseList, ListSpec, resolve
 from dualuse.schema import ReadOptions
@@ -108,6 +109,7 @@ class ChainResult(Frames):
         )
 
 
+@delivers
 def chains(
     shipments: object,
     *,

@@ -29,7 +29,7 @@ import polars as pl
 
 from dualuse.errors import SchemaError
 from dualuse.formatting import money_expr as _money
-from dualuse.frames import as_frame
+from dualuse.frames import as_frame, delivers
 from dualuse.inputs import DateLike, as_country, as_date, require
 from dualuse.lists import ListSpec, resolve
 from dualuse.trace import exited as exited_list
@@ -100,6 +100,7 @@ def _eager(data: object, what: str) -> pl.DataFrame:
     return frame.collect() if isinstance(frame, pl.LazyFrame) else frame
 
 
+@delivers
 def red_flags(
     shipments: object,
     *,
