@@ -5,16 +5,16 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from dualuse.connectors import FetchContext
 from dualuse_sanctions.connectors import (
     CONNECTORS,
     CslConnector,
     EuFsfConnector,
     OfacSdnConnector,
-    OfacSdnXmlConnector,
     OpenSanctionsConnector,
     UkSanctionsConnector,
 )
+
+from dualuse.connectors import FetchContext
 
 DATA = Path(__file__).parent / "data"
 

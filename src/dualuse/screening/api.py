@@ -77,7 +77,9 @@ class Score:
         return _explanation_text(self.score, self.explanation)
 
     def __repr__(self) -> str:
-        return short_repr("Score", self.score, self.left_name, self.right_name, explanation=self.text)
+        # The whole explanation is `.text` and the notebook card; a repr stays one short line.
+        text = self.text if len(self.text) <= 120 else self.text[:119] + "…"
+        return short_repr("Score", self.score, self.left_name, self.right_name, explanation=text)
 
     def _repr_html_(self) -> str:
         features = pl.DataFrame(
