@@ -81,7 +81,7 @@ def test_a_chain_page_has_every_leg_with_its_shipment_line(conn: sqlite3.Connect
     assert [leg["leg"] for leg in found["legs"]] == list(range(1, legs + 1))
     assert all(leg["row_id"] is not None for leg in found["legs"])
     assert len(found["parties"]) == legs + 1 and len(found["hops"]) == legs - 1
-    assert str(found["svg"]).count("<rect") == legs + 1
+    assert str(found["svg"]).count("<rect") == 2 * (legs + 1)  # one graph across, one down
     html = pages.render("chain.html", found, pages.Links())
     assert html.count('class="du-source"') == legs and "<script" not in html
 

@@ -244,7 +244,8 @@ def chain(conn: sqlite3.Connection, chain_id: str) -> dict[str, Any] | None:
         "where l.chain_id = ? order by l.hop",
         (chain_id,),
     )
-    return {"chain": found, "parties": parties, "legs": legs, "hops": hops, "svg": Markup(chain_svg(parties, legs))}
+    graphs = chain_svg(parties, legs) + chain_svg(parties, legs, vertical=True)  # CSS shows one by width
+    return {"chain": found, "parties": parties, "legs": legs, "hops": hops, "svg": Markup(graphs)}
 
 
 def _hs_prefix(digits: str) -> tuple[str, str]:
