@@ -4,7 +4,8 @@ Scale 1.0: 1,000,000 party names against a 100,000-entry watch list (target: at 
 this 2-core machine, recall of planted true matches >= 0.98). Names are generated with a seeded
 generator: fictitious companies (Cyrillic or Latin roots, generic words, the region's legal
 forms) and persons; 2 % of the queries are planted variants of watch-list entries
-(transliterated to the other script, legal form changed or dropped, words reordered, a typo).
+(transliterated to the other script, legal form written another way -- ТОО / LLP / TOO -- or
+dropped, words reordered, a typo; a form changed to another family would be another legal person).
 The baseline is brute-force rapidfuzz ``process.cdist`` (token_sort_ratio on the normalised
 names, all cores) of a subset of the queries against the whole watch list, in the same run.
 """
@@ -88,12 +89,29 @@ def _typo(word: str, rng: random.Random) -> str:
     return word[:i] + word[i + 1 :] if rng.random() < 0.5 else word[:i] + word[i + 1] + word[i] + word[i + 2 :]
 
 
+# How the same legal form is also written (a changed form would be another legal person).
+_SAME_FORM = {
+    "ТОО": ["LLP", "TOO", "ЖШС"],
+    "LLP": ["ТОО", "TOO"],
+    "ООО": ["LLC", "OOO"],
+    "ОсОО": ["LLC", "OsOO"],
+    "LLC": ["ООО", "OOO"],
+    "АО": ["JSC", "AO"],
+    "JSC": ["АО", "AO"],
+    "ЗАО": ["CJSC", "ZAO"],
+    "ИП": ["IP"],
+    "Ltd": ["Limited", "LTD"],
+    "FZE": ["FZE"],
+    "GmbH": ["GMBH"],
+}
+
+
 def _variant(words: list[str], kind: str, rng: random.Random) -> list[str]:
     words = list(words)
     if kind == "company":
         form, body = words[0], words[1:]
         if rng.random() < 0.5:
-            form = rng.choice(_FORMS)
+            form = rng.choice(_SAME_FORM[form])
         body = body[::-1] if rng.random() < 0.2 and len(body) > 1 else body
         words = [form, *body] if rng.random() < 0.8 else body
     elif rng.random() < 0.5:

@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Any
 from dualuse._version import __version__
 
 if TYPE_CHECKING:
-    from dualuse import flows, geo, hs, lists, report, schema, screening, store, synth, trace
+    from dualuse import flows, geo, hs, inputs, lists, report, schema, screening, store, synth, trace
     from dualuse.errors import DualuseError
+    from dualuse.frames import output, set_output
     from dualuse.hs import HSCode
+    from dualuse.inputs import read as validate
     from dualuse.route import Route
-    from dualuse.schema import validate
 
 __all__ = [
     "DualuseError",
@@ -32,10 +33,13 @@ __all__ = [
     "flows",
     "geo",
     "hs",
+    "inputs",
     "lists",
+    "output",
     "report",
     "schema",
     "screening",
+    "set_output",
     "store",
     "synth",
     "trace",
@@ -46,9 +50,11 @@ _ATTRS = {
     "DualuseError": ("dualuse.errors", "DualuseError"),
     "HSCode": ("dualuse.hs", "HSCode"),
     "Route": ("dualuse.route", "Route"),
-    "validate": ("dualuse.schema", "validate"),
+    "output": ("dualuse.frames", "output"),
+    "set_output": ("dualuse.frames", "set_output"),
+    "validate": ("dualuse.inputs", "read"),
 }
-_MODULES = {"flows", "geo", "hs", "lists", "report", "schema", "screening", "store", "synth", "trace"}
+_MODULES = {"flows", "geo", "hs", "inputs", "lists", "report", "schema", "screening", "store", "synth", "trace"}
 
 
 def __getattr__(name: str) -> Any:

@@ -27,8 +27,11 @@ import polars as pl
 from dualuse.connectors import connectors
 from dualuse.errors import PluginError
 from dualuse.lists import get as get_list
+from dualuse.lists import resolve
 from dualuse.report import Figure, Report, ReportFiles, ReportOptions, build_report, write_report
 from dualuse.results import ANALYSIS_CONNECTOR, save_results
+from dualuse.safe_files import ensure_folder, write_text
+from dualuse.safe_text import neutralise_value
 from dualuse.schema import polars_schema
 from dualuse.store import Workspace
 from dualuse.synth.scenario import CONTROLS, ScenarioFiles, build_scenario, unflatten_registry, write_scenario
@@ -219,7 +222,7 @@ def run_demo(out_dir: Path, *, progress: Progress | None = None, seed: int = 202
     started = time.perf_counter()
     _require_sanctions_connector()
     run = _Run(progress)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    ensure_folder(out_dir)
 
     run.begin("lists")
     chpl = get_list("chpl", version="2023")
@@ -228,11 +231,11 @@ def run_demo(out_dir: Path, *, progress: Progress | None = None, seed: int = 202
 
     run.begin("scenario")
     scenario = build_scenario(seed)
-    inputs = write_scenario(scenario, out_dir / "input")
+    inputs = write_scenario(scenario, ensure_folder(out_dir / "input", root=out_dir))
     run.end(note=f"input files in {out_dir / 'input'}")
 
     run.begin("ingest")
-    workspace = Workspace(out_dir / "workspace")
+    workspace = Workspace(ensure_folder(out_dir / "workspace", root=out_dir))
     frames, counts = _ingest(workspace, inputs)
     run.end(
         note=f"{sum(a for a, _ in counts.values()):,} rows accepted, {sum(r for _, r in counts.values()):,} rejected"
@@ -241,6 +244,7 @@ def run_demo(out_dir: Path, *, progress: Progress | None = None, seed: int = 202
     options = ReportOptions(
         title="Dual-use goods to Russia through Central Asia — sample scenario",
         fictitious_note=FICTITIOUS,
+        control=tuple(CONTROL_GOODS),
         sources={
             inputs.flows.name: "monthly trade statistics, both sides of each flow (synthetic, calibrated to published totals)",
             **{p.name: f"shipment records, imports into {c} (synthetic)" for c, p in inputs.shipments.items()},
@@ -366,9 +370,8 @@ def _write_followthemoney(state: dict[str, Any], results: dict[str, pl.DataFrame
 
     entities = to_followthemoney(state["trace"], flags=results.get("red_flags"))
     path = out_dir / "followthemoney.jsonl"
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text("".join(json.dumps(e, ensure_ascii=False, default=str) + "\n" for e in entities), encoding="utf-8")
-    tmp.replace(path)
+    lines = (json.dumps(neutralise_value(e), ensure_ascii=False, default=str) + "\n" for e in entities)
+    write_text(path, "".join(lines))
     return path
 
 
@@ -454,7 +457,7 @@ def _flows(
     results: dict[str, pl.DataFrame],
     findings: list[pl.DataFrame],
 ) -> str:
-    from dualuse.flows import did, hub_findings, hubs, mirror, mirror_findings, surge, surge_findings
+    from dualuse.flows import hub_findings, hubs, listed_did, mirror, mirror_findings, surge, surge_findings
 
     flows = frames["flows"]
     o = options
@@ -478,19 +481,12 @@ def _flows(
         )
     )
     routes = [f"{o.origin}>{h}" for h in o.hubs] + [f"{h}>{o.target}" for h in o.hubs]
-    panel = annual_surge(surge(flows, event=o.event, dual_use=chpl, level="tier", routes=routes), o.event.year)
+    watched = resolve([chpl, get_list("uav")])  # the drone list too: drones are the new flow of the war
+    panel = annual_surge(surge(flows, event=o.event, dual_use=watched, level="tier", routes=routes), o.event.year)
     results["surge"] = panel
-    found.append(surge_findings(panel, min_growth=0.5, min_value_usd=1_000_000))
-    products = surge(flows, event=o.event, dual_use=chpl, routes=[f"{o.origin}>{h}" for h in o.hubs])
-    controls = pl.col("hs_code").is_in(list(CONTROL_GOODS))
-    treated = pl.col("tier") != "not listed"
-    used = products.filter(treated | controls)["evidence"].explode().unique().sort().implode()
-    results["did"] = did(products, treated=treated, control=controls).with_columns(
-        used.alias("evidence"),
-        pl.lit(f"{o.list_name.upper()} goods vs control goods, {' and '.join(routes[: len(o.hubs)])}").alias(
-            "comparison"
-        ),
-    )
+    found.append(surge_findings(panel, min_growth=0.5, min_value_usd=1_000_000, min_new_usd=1_000_000))
+    control = list(o.control) if isinstance(o.control, tuple) else o.control
+    results["did"] = listed_did(flows, dual_use=chpl, control=control, event=o.event, routes=routes[: len(o.hubs)])
     findings.extend(found)
     return (
         f"{mirrored.height:,} mirror pairs, {yearly.height:,} hub rows, {panel.height:,} surge rows; "
@@ -537,7 +533,7 @@ def _chains(
     from dualuse import trace
 
     chpl = get_list(options.list_name, version=options.list_version)
-    result = trace.chains(frames["shipments"], target=options.target, list=chpl)
+    result = trace.chains(frames["shipments"], target=options.target, dual_use=chpl)
     state["trace"] = result
     results["chains"] = result.chains
     results["chain_links"] = result.links
@@ -602,7 +598,7 @@ def _red_flags(
         resolved.shipments,
         parties=resolved.parties,
         target=options.target,
-        list=get_list(options.list_name, version=options.list_version),
+        dual_use=get_list(options.list_name, version=options.list_version),
         registry=frames.get("registry"),
         sanctioned=frames.get("watchlist"),
         invasion=options.event,

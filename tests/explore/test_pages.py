@@ -9,9 +9,10 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from markupsafe import Markup
 
 from dualuse.explore import pages
-from dualuse.explore.text import neutralise_bidi
+from dualuse.explore.text import neutralise_value
 
 ZHARQYN = "Zharqyn Vektor LLP"
 
@@ -113,7 +114,7 @@ def test_hostile_names_are_escaped_and_their_bidi_controls_shown(hostile_databas
     assert dossier is not None and chain is not None
     for html in (pages.render("party.html", dossier, pages.Links()), pages.render("chain.html", chain, pages.Links())):
         assert "<script>" not in html and "\u202e" not in html
-        assert "&lt;script&gt;" in html and "[U+202E]gpj.exe" in html
+        assert "&lt;script&gt;" in html and "⟨U+202E⟩gpj.exe" in html
 
 
 def test_links_encode_keys_as_datasette_expects() -> None:
@@ -121,4 +122,6 @@ def test_links_encode_keys_as_datasette_expects() -> None:
     assert links.row("findings", "flag:p-1:new importer") == "/prefix/dualuse/findings/flag~3Ap-1~3Anew+importer"
     assert links.party("p-1/x") == "/prefix/-/dualuse/party/p-1%2Fx"
     assert links.search("a&b") == "/prefix/-/dualuse/search?q=a%26b"
-    assert neutralise_bidi("a\u2066b\u2069c\u200fd") == "a[U+2066]b[U+2069]c\u200fd"
+    assert neutralise_value(Markup("a\u2066b")) == Markup("a⟨U+2066⟩b") and isinstance(
+        neutralise_value(Markup("x")), Markup
+    )

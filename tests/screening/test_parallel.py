@@ -13,4 +13,9 @@ def test_workers_normalise_like_this_process_with_forms_registered_at_run_time()
     here = map_in_chunks(_normalise_chunk, names, None, min_parallel=10**9)
     spread = map_in_chunks(_normalise_chunk, names, None, min_parallel=2, workers=2)
     assert spread == here
-    assert here[:3] == [("alfa", "jsc", "latin"), ("elem grupp", "llp", "cyrillic"), ("ivanov ivan", "", "cyrillic")]
+    assert [row[:3] for row in here[:3]] == [
+        ("alfa", "jsc", "latin"),
+        ("elem grupp", "llp", "cyrillic"),
+        ("ivanov ivan", "", "cyrillic"),
+    ]
+    assert here[0][3:5] == ("jsc|", "HU")  # family and jurisdiction of the form registered at run time

@@ -49,7 +49,7 @@ def test_screen_finds_the_matches_best_first_with_explanations() -> None:
     assert first["match_programs"] == ["RUSSIA-EO14024"]
     assert (first["match_source"], first["match_source_row"]) == ("ofac_sdn", 47950)
     assert first["explanation"].startswith("1.00 = name +1.00")
-    assert {f["name"] for f in first["features"]} == {"name", "country"}
+    assert {f["name"] for f in first["features"]} == {"name", "country", "legal_form", "lexicon"}
     assert result["score"].to_list() == sorted(result["score"].to_list(), reverse=True)
 
 
@@ -123,10 +123,18 @@ def test_cli_screen_writes_matches(tmp_path: Path) -> None:
     assert written["features"][0].startswith("name=1.0")
 
 
-def test_cli_screen_eval_prints_the_sweep() -> None:
-    result = CliRunner().invoke(app, ["screen", "eval"])
+def test_cli_screen_eval_prints_the_sweep_of_a_pairs_file() -> None:
+    from dualuse.screening.evaluate import regional_pairs
+
+    result = CliRunner().invoke(app, ["screen", "eval", str(regional_pairs())])
     assert result.exit_code == 0, result.output
     assert "best F1" in result.output and "threshold sweep" in result.output
+
+
+def test_cli_screen_eval_without_pairs_prints_the_held_out_sets() -> None:
+    result = CliRunner().invoke(app, ["screen", "eval"], env={"COLUMNS": "250", "DUALUSE_REFERENCE_DATA": ""})
+    assert result.exit_code == 0, result.output
+    assert "regional held-out" in result.output and "public benchmark: not found" in result.output
 
 
 def test_cli_screen_without_watchlist_fails(tmp_path: Path) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated
+import warnings
+from typing import Annotated, TextIO
 
 import typer
 from typer.exceptions import TyperException
@@ -19,19 +20,26 @@ from dualuse.cli import (
     commands_screen,
     commands_trace,
 )
-from dualuse.errors import DualuseError
+from dualuse.cli._command import QuietOpt, RootGroup, example_text
+from dualuse.errors import DualuseError, DualuseWarning
 
 __all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "app", "run"]
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 app = typer.Typer(
+    cls=RootGroup,
     name="dualuse",
     help="Track dual-use goods flowing to Russia around export controls.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
+    epilog=example_text(
+        "dualuse demo",
+        "dualuse lists match 8541.21.0000",
+        "dualuse hubs flows.parquet --origin CN --hubs KZ,KG --out hubs.parquet",
+    ),
 )
 
 
@@ -44,9 +52,10 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, metavar="", help="Print the version and exit."),
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Track dual-use goods flowing to Russia around export controls."""
     _output.STATE.quiet = quiet
@@ -64,11 +73,36 @@ for module in (
     module.register(app)
 
 
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """A :class:`DualuseWarning` is one line for the analyst; other warnings go to Python's own printer."""
+    if issubclass(category, DualuseWarning):
+        _output.warn(str(message))
+    else:
+        _default_showwarning(message, category, filename, lineno, file, line)
+
+
+_default_showwarning = warnings.showwarning
+
+
 def run(argv: list[str]) -> int:
-    """Run ``dualuse`` with ``argv``; turn every :class:`DualuseError` into one line on stderr."""
+    """Run ``dualuse`` with ``argv``; turn every :class:`DualuseError` into one line on stderr.
+
+    A :class:`DualuseWarning` (a hub with no rows, a side of a route with no records) is printed as
+    one ``warning:`` line on stderr and the command goes on.
+    """
     command = typer.main.get_command(app)
     try:
-        result = command.main(args=argv, prog_name="dualuse", standalone_mode=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("default", DualuseWarning)
+            warnings.showwarning = _show_warning
+            result = command.main(args=argv, prog_name="dualuse", standalone_mode=False)
     except DualuseError as exc:
         _output.error(str(exc))
         return EXIT_ERROR

@@ -10,27 +10,35 @@ from typing import Annotated
 
 import typer
 
-from dualuse.cli._output import STATE, say
+from dualuse.cli._command import JsonOpt, add, flag
+from dualuse.cli._output import STATE, as_json, say
 
 __all__ = ["register"]
 
 
 def explore(
     workspace: Annotated[
-        Path | None, typer.Argument(help="The workspace folder (default: $DUALUSE_WORKSPACE or the user data folder).")
+        Path | None,
+        typer.Argument(
+            metavar="WORKSPACE", help="The workspace folder (default: $DUALUSE_WORKSPACE or the user data folder)."
+        ),
     ] = None,
     database: Annotated[
-        Path | None, typer.Option("--db", help="The SQLite file (default: WORKSPACE/explore/dualuse.db).")
+        Path | None,
+        typer.Option("--db", metavar="FILE", help="The SQLite file (default: WORKSPACE/explore/dualuse.db)."),
     ] = None,
     build_only: Annotated[
-        bool,
-        typer.Option("--build-only", help="Write the database and stop (for datasette publish or any SQLite client)."),
+        bool, flag("--build-only", help="Write the database and stop (for datasette publish or any SQLite client).")
     ] = False,
-    full: Annotated[bool, typer.Option("--full", help="Rebuild from scratch instead of refreshing.")] = False,
+    full: Annotated[bool, flag("--full", help="Rebuild from scratch instead of refreshing.")] = False,
     host: Annotated[
-        str, typer.Option(help="Address to listen on; anything but loopback shows the data to your network.")
+        str,
+        typer.Option(
+            metavar="ADDRESS", help="Address to listen on; anything but loopback shows the data to your network."
+        ),
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8001,
+    port: Annotated[int, typer.Option(metavar="NUMBER", help="Port to listen on.")] = 8001,
+    json_output: JsonOpt = False,
 ) -> None:
     """Explore a workspace in the browser: dossiers, chain graphs, search, every source row.
 
@@ -49,7 +57,19 @@ def explore(
     ws = Workspace(workspace)
     progress = None if STATE.quiet else (lambda message: say(f"[dim]{message}[/]"))
     built = build_database(ws, database, full=full, progress=progress)
-    if built.loaded or built.removed:
+    if json_output:
+        summary = {
+            "database": str(built.path),
+            "fresh": built.fresh,
+            "loaded": sorted(built.loaded),
+            "removed": sorted(built.removed),
+            "rows": dict(sorted(built.rows.items())),
+            "has_results": built.has_results,
+            "stale": sorted(built.stale),
+            "serving": None if build_only else f"http://{host}:{port}/-/dualuse/",
+        }
+        typer.echo(as_json(summary))
+    elif built.loaded or built.removed:
         verb = "built" if built.fresh else "refreshed"
         say(f"{verb} {built.path} in {built.seconds:.1f} s: {len(built.loaded)} tables loaded, "
             f"{built.rows.get('shipments', 0):,} shipment lines, {built.rows.get('chains', 0):,} chains")  # fmt: skip
@@ -71,4 +91,10 @@ def explore(
 
 def register(app: typer.Typer) -> None:
     """Add ``dualuse explore`` to ``app``."""
-    app.command("explore")(explore)
+    add(
+        app,
+        "explore",
+        explore,
+        "dualuse explore demo-output/workspace",
+        "dualuse explore demo-output/workspace --build-only --json",
+    )

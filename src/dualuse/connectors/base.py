@@ -196,6 +196,16 @@ class Connector(abc.ABC, Generic[ConfigT]):
         """The canonical table this configured connector yields (file connectors: the preset's)."""
         return self.table
 
+    @classmethod
+    def recognises(cls, path: pathlib.Path) -> dict[str, Any] | None:
+        """The settings that read the local file ``path`` with this connector, or None when it is not one of its files.
+
+        Commands that take a file in hand (``dualuse screen --watchlist sdn.csv``) ask every connector,
+        so that a list in its published layout is read by the connector made for it. Look at the
+        file's name and first bytes only; the default recognises nothing.
+        """
+        return None
+
     def query(self) -> dict[str, Any]:
         """What identifies this fetch for the store's reuse: the settings without secrets by default."""
         return self.config.public_dump()

@@ -2,7 +2,7 @@
 
 :func:`dossier`, :func:`chain` and :func:`search` take an open :class:`sqlite3.Connection` and return
 plain dictionaries; :func:`render` fills a template (autoescaped, every value through
-:func:`~dualuse.explore.text.neutralise_bidi`). The Datasette plugin only routes requests here, so
+:func:`~dualuse.explore.text.neutralise_value`). The Datasette plugin only routes requests here, so
 the pages can be tested, and reused, without a server.
 
 Examples:

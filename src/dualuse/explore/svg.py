@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
-from dualuse.explore.text import neutralise_bidi
+from dualuse.safe_text import neutralise_bidi
 
 __all__ = ["chain_svg"]
 

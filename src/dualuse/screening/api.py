@@ -3,9 +3,9 @@
 Examples:
     >>> result = score("ТОО «Элем Групп»", "LIMITED LIABILITY PARTNERSHIP ELEM GROUP")
     >>> result.score, [f.name for f in result.explanation]
-    (1.0, ['name'])
-    >>> score("ООО «Техно Трейд»", "ТОО «Альфа Трейд»").score  # only "Trade" in common
-    0.341463
+    (1.0, ['name', 'legal_form', 'lexicon'])
+    >>> score("ООО «Техно Трейд»", "ТОО «Альфа Трейд»").score  # only "Trade"; a Russian LLC, a Kazakh LLP
+    0.0
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ import polars as pl
 from pydantic import BaseModel
 from rapidfuzz import fuzz, process
 
+from dualuse import inputs
 from dualuse.errors import InputError
+from dualuse.frames import delivers
 from dualuse.screening.blocking import build_index, candidate_pairs
 from dualuse.screening.identifiers import canonical_ids, compare
 from dualuse.screening.normalize import KINDS
@@ -75,12 +77,54 @@ class Score:
 
 
 def _explanation_text(value: float, features: Iterable[Feature]) -> str:
-    parts = [f"{f.name} {f.weight:+.2f} ({f.detail})" if f.detail else f"{f.name} {f.weight:+.2f}" for f in features]
-    return f"{value:.2f} = " + "; ".join(parts)
+    """``0.80 = name +0.90 (...); country -0.10 (KZ ≠ RU)``; an equal identifier comes first, as what settles it.
+
+    Examples:
+        >>> equal = Feature("identifier", 0.0, 1.0, "equal INN")
+        >>> _explanation_text(1.0, [Feature("name", 1.0, 1.0, "vega=vega"), equal])
+        '1.00 = equal INN settles the match; name +1.00 (vega=vega)'
+    """
+    settled = [f"{f.detail} settles the match" for f in features if f.name == "identifier" and f.value == 1.0]
+    parts = [
+        f"{f.name} {f.weight:+.2f} ({f.detail})" if f.detail else f"{f.name} {f.weight:+.2f}"
+        for f in features
+        if not (f.name == "identifier" and f.value == 1.0)
+    ]
+    return f"{value:.2f} = " + "; ".join([*settled, *parts])
+
+
+def _listed(value: Any) -> str:
+    return ",".join(value or []) or "-"
+
+
+def _legal_form_detail(row: Mapping[str, Any]) -> str:
+    """What the two names' legal forms say: their tags, families and jurisdictions, and the verdict."""
+    left, right = row.get("legal_forms") or [], row.get("legal_forms_b") or []
+    if not left and not right:
+        return "no legal form on either name"
+    sides = [
+        f"{'/'.join(forms) or 'none'} [{_listed(row.get(f'form_families{s}'))}; {_listed(row.get(f'jurisdictions{s}'))}]"
+        for forms, s in ((left, ""), (right, "_b"))
+    ]
+    weight = row["f_legal_form"]
+    if weight > 0:
+        verdict = "same family or descriptor: weak evidence for"
+    elif weight < 0:
+        families = set(row.get("form_families") or []), set(row.get("form_families_b") or [])
+        places = set(row.get("jurisdictions") or []), set(row.get("jurisdictions_b") or [])
+        reasons = []
+        if all(families) and not families[0] & families[1]:
+            reasons.append("different families")
+        if all(places) and not places[0] & places[1]:
+            reasons.append("different jurisdictions")
+        verdict = " and ".join(reasons) + ": evidence against"
+    else:
+        verdict = "no evidence either way"
+    return f"{sides[0]} vs {sides[1]}: {verdict}"
 
 
 def _features(row: Mapping[str, Any]) -> list[Feature]:
-    """The fired features of one scored pair (``name`` always), with their details."""
+    """The features of one scored pair: ``name``, ``legal_form`` and ``lexicon`` always, the others when they fired."""
     features = [
         Feature(
             "name",
@@ -93,6 +137,11 @@ def _features(row: Mapping[str, Any]) -> list[Feature]:
         features.append(
             Feature("generic_only", row["f_generic_only"], 1.0, "only generic words or legal forms in common")
         )
+    if row["f_mismatch"]:
+        features.append(Feature("mismatch", row["f_mismatch"], 1.0, "each name has words the other lacks"))
+    if row["f_number"]:
+        left, right = _listed(row.get("numbers")), _listed(row.get("numbers_b"))
+        features.append(Feature("number", row["f_number"], 1.0, f"numbers {left} vs {right}"))
     if row["f_country"]:
         same = row["f_country"] > 0
         features.append(
@@ -100,9 +149,9 @@ def _features(row: Mapping[str, Any]) -> list[Feature]:
                 "country", row["f_country"], float(same), f"{row['country']} {'=' if same else '≠'} {row['country_b']}"
             )
         )
-    if row["f_legal_form"]:
-        left, right = "/".join(row["legal_forms"]), "/".join(row["legal_forms_b"])
-        features.append(Feature("legal_form", row["f_legal_form"], 1.0, f"{left} vs {right}"))
+    features.append(Feature("legal_form", row["f_legal_form"], float(row["f_legal_form"] > 0), _legal_form_detail(row)))
+    lexicon = row.get("lexicon") or ""
+    features.append(Feature("lexicon", 0.0, float(bool(lexicon)), lexicon or "no word matched through the lexicon"))
     if row["f_kind"]:
         features.append(Feature("kind", row["f_kind"], 1.0, f"{row['kind']} vs {row['kind_b']}"))
     comparison = compare(row.get("ids") or [], row.get("ids_b") or [])
@@ -164,7 +213,7 @@ def _name_rows(party: dict[str, Any]) -> pl.DataFrame:
 
 def _details_frame(left: pl.DataFrame, right: pl.DataFrame, scored: pl.DataFrame) -> pl.DataFrame:
     """Scored pairs joined with what the explanation needs from both sides."""
-    info = ["nid", "name", "kind", "country", "ids", "legal_forms"]
+    info = ["nid", "name", "kind", "country", "ids", "legal_forms", "form_families", "jurisdictions", "numbers"]
     return scored.join(left.select(info).rename({"nid": "a"}), on="a", how="left").join(
         right.select(info).rename({"nid": "b"}), on="b", how="left", suffix="_b"
     )
@@ -186,8 +235,9 @@ def score(a: Any, b: Any, *, kind: str = "company", config: ScoringConfig | None
         >>> result = score(left, right)
         >>> result.score, result.explanation[-1].detail
         (1.0, 'equal BIN')
-        >>> print(score("Elem Group LLP", "Elem Group JSC").text)
-        0.95 = name +1.00 (elem=elem, group=group; tokens 1.00, no spaces 1.00); legal_form -0.05 (llp vs jsc)
+        >>> print(score("Elem Group LLP", "Elem Group JSC").text)  # doctest: +NORMALIZE_WHITESPACE
+        0.75 = name +1.00 (elem=elem, group=group; tokens 1.00, no spaces 1.00); legal_form -0.25 (llp [llp; -]
+        vs jsc [jsc; -]: different families: evidence against); lexicon +0.00 (no word matched through the lexicon)
     """
     if kind not in KINDS:
         raise InputError(f"kind {kind!r}: expected one of {', '.join(sorted(KINDS))}")
@@ -254,9 +304,10 @@ def _names_of(table: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+@delivers
 def screen(
-    parties: pl.DataFrame,
-    watchlist: pl.DataFrame,
+    parties: object,
+    watchlist: object,
     *,
     threshold: float = 0.8,
     name_column: str = "name",
@@ -268,8 +319,9 @@ def screen(
 ) -> pl.DataFrame:
     """Candidate matches of ``parties`` in ``watchlist``, best first, with explanations.
 
-    Both are canonical parties tables (``dualuse.schema`` "parties") or any frame with a name
-    column (``name_column``, else ``name``); ``party_id``, ``aliases``, ``kind``, ``country``,
+    Both are canonical parties tables (``dualuse.schema`` "parties") or any table with a name
+    column (``name_column``, else ``name``): polars, pandas or Arrow, a file or several
+    (:func:`dualuse.inputs.frame`); ``party_id``, ``aliases``, ``kind``, ``country``,
     ``identifiers``, ``programs``, ``source`` and ``source_row`` are used when present
     (``aliases`` and ``programs`` as lists, or as text with values separated by ``;``).
     Every name and alias of a party is matched; each (party, watch-list party) pair appears
@@ -291,8 +343,8 @@ def screen(
     if not 0.0 <= threshold <= 1.0:
         raise InputError(f"threshold {threshold!r}: expected a number between 0 and 1")
     config = config or ScoringConfig()
-    queries = _party_table(parties, "query", name_column, kind)
-    watch = _party_table(watchlist, "watch", name_column, kind)
+    queries = _party_table(inputs.frame(parties, what="parties"), "query", name_column, kind)
+    watch = _party_table(inputs.frame(watchlist, what="watchlist"), "watch", name_column, kind)
     query_names = prepare_names(_names_of(queries), config)
     watch_names = prepare_names(_names_of(watch), config)
     index = build_index(watch_names, max_df=max_df)

@@ -11,7 +11,7 @@ Examples:
     ...                       "is_match": [True, False], "kind": ["company", "company"]})
     >>> scored = score_labelled(pairs)
     >>> scored["score"].to_list()
-    [1.0, 0.259259]
+    [1.0, 0.057037]
     >>> row = sweep(scored, thresholds=[0.8]).filter(pl.col("slice") == "all").row(0, named=True)
     >>> row["precision"], row["recall"], row["f1"]
     (1.0, 1.0, 1.0)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from dualuse.errors import InputError
-from dualuse.screening.legal_forms import strip_legal_forms
+from dualuse.screening.legal_forms import LegalForm, find_legal_forms, rigour_legal_forms
 from dualuse.screening.parallel import map_in_chunks
 from dualuse.screening.tokens import detect_script, tokenize
 
@@ -45,7 +45,8 @@ class NormalizedName:
     ``text``: the normalised name (Latin, lower case, no punctuation, no legal forms or stop
     words, tokens joined by one space); ``tokens``: its tokens; ``legal_forms``: generic tags of
     the legal forms found (``("llp",)``); ``script``: ``latin``, ``cyrillic``, ``mixed`` or
-    ``other``, of the original.
+    ``other``, of the original; ``forms``: the legal forms found, with their families and
+    jurisdictions (:class:`dualuse.screening.LegalForm`).
     """
 
     original: str
@@ -53,6 +54,7 @@ class NormalizedName:
     tokens: tuple[str, ...]
     legal_forms: tuple[str, ...]
     script: str
+    forms: tuple[LegalForm, ...] = ()
 
 
 def _check_kind(kind: str) -> None:
@@ -78,17 +80,28 @@ def normalize_name(name: str, *, kind: str = "company") -> NormalizedName:
     """
     _check_kind(kind)
     tokens = tokenize(name)
-    tags: tuple[str, ...] = ()
+    forms: tuple[LegalForm, ...] = ()
+    if kind not in _NO_LEGAL_FORMS:
+        tokens, forms = _strip_forms(tokens, forms)
+        while True:  # forms of the rest of the world, read from the tokens so that text is a fixed point
+            tokens, found = rigour_legal_forms(" ".join(tokens), tokens)
+            if not found:
+                break
+            tokens, forms = _strip_forms(_strip_stop_words(tokens), forms + found)
+    tags = tuple(dict.fromkeys(form.tag for form in forms))
+    return NormalizedName(name, " ".join(tokens), tuple(tokens), tags, detect_script(name), tuple(dict.fromkeys(forms)))
+
+
+def _strip_forms(tokens: list[str], forms: tuple[LegalForm, ...]) -> tuple[list[str], tuple[LegalForm, ...]]:
     # Removing a form can bring two other tokens together; repeat until nothing changes so
     # that the result is a fixed point (idempotence).
-    while kind not in _NO_LEGAL_FORMS:
+    while True:
         before = tokens
-        tokens, found = strip_legal_forms(tokens)
-        tags += tuple(tag for tag in found if tag not in tags)
+        tokens, found = find_legal_forms(tokens)
+        forms += tuple(form for form in found if form not in forms)
         tokens = _strip_stop_words(tokens)
         if tokens == before or not (found or len(tokens) < len(before)):
-            break
-    return NormalizedName(name, " ".join(tokens), tuple(tokens), tags, detect_script(name))
+            return tokens, forms
 
 
 def _texts(names: Sequence[str], kind: str) -> list[str]:

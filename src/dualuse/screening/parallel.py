@@ -73,7 +73,9 @@ def _in_worker(
     known = set(legal_forms())
     for form in forms:
         if form not in known:
-            register_legal_form(form.form, form.tag, country=form.country)
+            register_legal_form(
+                form.form, form.tag, country=form.country, family=form.family, jurisdictions=form.jurisdictions
+            )
             known.add(form)
     return func(items, extra)
 

@@ -23,7 +23,7 @@ from functools import lru_cache
 
 import iuliia
 
-__all__ = ["SCHEMES", "has_cyrillic", "phonetic_key", "romanizations", "to_latin"]
+__all__ = ["SCHEMES", "english_key", "has_cyrillic", "phonetic_key", "romanizations", "to_latin"]
 
 SCHEMES: dict[str, iuliia.Schema] = {
     "wikipedia": iuliia.WIKIPEDIA,  # BGN/PCGN simplified to ASCII: the canonical romanisation
@@ -32,6 +32,7 @@ SCHEMES: dict[str, iuliia.Schema] = {
     "gost_52535": iuliia.GOST_52535,  # passports 2010-2013
     "mvd_782": iuliia.MVD_782,  # passports 2006-2010
     "icao_doc_9303": iuliia.ICAO_DOC_9303,  # passports since 2013
+    "gost_779": iuliia.GOST_779,  # ISO 9 (GOST 7.79 system A, with diacritics)
 }
 """The romanisation schemes :func:`romanizations` produces (name -> :mod:`iuliia` schema)."""
 
@@ -65,6 +66,12 @@ _LATIN_SPECIAL = str.maketrans(
         "ł": "l",
         "þ": "th",
         "ð": "d",
+        # ISO 9 and the Czech-style romanisations write one letter with a caron for a digraph
+        "š": "sh",
+        "č": "ch",
+        "ž": "zh",
+        "ŝ": "shch",
+        "ʹ": "",
         "ʼ": "",
         "·": "",
         "ʺ": "",
@@ -73,6 +80,7 @@ _LATIN_SPECIAL = str.maketrans(
     }
 )
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_ISO9 = str.maketrans({"û": "yu", "â": "ya", "ë": "yo", "è": "e", "ʺ": "", "ʹ": ""})
 
 # The canonical scheme (iuliia "wikipedia", BGN/PCGN simplified) as a translation table plus its
 # three context rules, for lower-case words: the same output as iuliia (a test checks it) at a
@@ -124,13 +132,23 @@ def to_latin(token: str, scheme: str = "wikipedia") -> str:
         ('elem', 'oskemen', 'sirketi')
         >>> to_latin("юрий", "icao_doc_9303")
         'iurii'
+        >>> to_latin("օբամա")
+        'obama'
     """
     if has_cyrillic(token):
         token = token.translate(_TO_RUSSIAN)
         token = _wikipedia(token) if scheme == "wikipedia" and token.islower() else SCHEMES[scheme].translate(token)
+        if scheme == "gost_779":  # ISO 9 writes one letter with a diacritic where others write two
+            token = token.translate(_ISO9)
     if token.isascii():
         return token.lower()
-    return _strip_marks(token).lower()
+    folded = _strip_marks(token).lower()
+    if folded.isascii():
+        return folded
+    # Greek, Armenian, Georgian, Arabic, CJK...: ICU's transliteration (through rigour)
+    from rigour.text.translit import ascii_text
+
+    return ascii_text(folded).lower() or folded
 
 
 def romanizations(name: str) -> set[str]:
@@ -165,6 +183,9 @@ _PHONETIC_RULES = (
     ("ou", "U"),
     ("ks", "KS"),
     ("x", "KS"),
+    ("ce", "Ce"),  # a soft "c" is "ts", as in "Centr" / "Tsentr"
+    ("ci", "Ci"),
+    ("cy", "CI"),
     ("c", "K"),
     ("k", "K"),
     ("q", "K"),
@@ -188,17 +209,64 @@ _REPEATS = re.compile(r"(.)\1+")
 def phonetic_key(token: str) -> str:
     """A key under which common spelling variants of a romanised word meet.
 
-    Folds ``kh/h``, ``c/k``, ``ts/tz/cz``, ``sh/sch/shch``, ``y/j/i``, ``x/ks``, ``w/v``,
-    ``ph/f``, ``ou/u`` and doubled letters. Applied to the tokens of a normalised name.
+    Folds ``kh/h``, ``c/k`` (``ts`` before ``e``, ``i``, ``y``), ``ts/tz/cz``, ``sh/sch/shch``,
+    ``y/j/i``, ``x/ks``, ``w/v``, ``ph/f``, ``ou/u`` and doubled letters. Applied to the tokens
+    of a normalised name.
 
     Examples:
         >>> phonetic_key("grupp"), phonetic_key("group")
         ('grup', 'grup')
         >>> phonetic_key("yuriy") == phonetic_key("jurij") == phonetic_key("iurii")
         True
+        >>> phonetic_key("tsentr") == phonetic_key("centr"), phonetic_key("yuzhnyi") == phonetic_key("iuzhnyy")
+        (True, True)
     """
     folded = token
     for rules in _PASSES:
         folded = rules.sub(lambda m: _PHONETIC_MAP[m.group(0)], folded)
     folded = folded.lower()
     return _REPEATS.sub(r"\1", folded)
+
+
+# English spellings read the way Russian writes them back ("Line" = "Лайн" = "Lain"): the rules
+# that matter for words of company names, longest first.
+_ENGLISH_SPELLINGS = {
+    "tion": "shn",
+    "sion": "shn",
+    "igh": "ei",
+    "ai": "ei",
+    "ay": "ei",
+    "ey": "ei",
+    "ee": "i",
+    "ea": "i",
+    "oo": "u",
+    "th": "t",
+    "j": "dzh",
+}
+# One pass, longest spelling first at each position; "j" only where English reads it "dzh".
+_ENGLISH_RULES = re.compile(r"tion|sion|igh|ai|ay|ey|ee|ea|oo|th|^j|(?<=[aeiou])j")
+# One syllable closed by a silent "e" lengthens its vowel: line -> lain, trade -> treid, stone -> stoun.
+_SILENT_E = re.compile(r"^([^aeiouy]*)([aio])([bcdfgklmnprstvz])e$")
+_LONG = {"a": "ei", "i": "ai", "o": "ou"}
+
+
+@lru_cache(maxsize=200_000)
+def english_key(token: str) -> str:
+    """The phonetic key of a word read as English and written as Russian would write it.
+
+    An English word written in Cyrillic and transliterated back ("Смарт Лайн" -> "smart layn")
+    meets the English spelling under this key; applied to company names only.
+
+    Examples:
+        >>> english_key("line") == english_key("layn") == english_key("lain")
+        True
+        >>> english_key("trade") == english_key("treyd"), english_key("lion") == english_key("line")
+        (True, False)
+        >>> english_key("air") == english_key("eyr")
+        True
+    """
+    if _ENGLISH_RULES.search(token) is None and _SILENT_E.search(token) is None:
+        return phonetic_key(token)  # most words: no English spelling to read
+    word = _SILENT_E.sub(lambda m: m.group(1) + _LONG[m.group(2)] + m.group(3), token)
+    word = _ENGLISH_RULES.sub(lambda m: _ENGLISH_SPELLINGS[m.group(0)], word)
+    return phonetic_key(word)

@@ -21,7 +21,7 @@ import abc
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 import polars as pl
 from pydantic import Field, SecretStr, field_validator
@@ -36,6 +36,7 @@ from dualuse_sanctions.ofac_xml import parse_ofac_xml
 from dualuse_sanctions.opensanctions import parse_ftm_json, parse_targets_simple
 from dualuse_sanctions.reading import DEFAULT_MAX_BYTES
 from dualuse_sanctions.records import Event, FileTally, Tallies, batches
+from dualuse_sanctions.sniff import head_text, header_cells, looks_like_ofac_csv, xml_root_has
 from dualuse_sanctions.uk import parse_uk_csv
 
 __all__ = [
@@ -151,7 +152,7 @@ class ListConnector(Connector[ListSettings], abc.ABC):
 
 
 class OfacSdnSettings(ListSettings):
-    """Settings of ``ofac-sdn``: ``path`` is a folder holding ``sdn.csv`` (and ``add.csv``, ``alt.csv``)."""
+    """Settings of ``ofac-sdn``: ``path`` is a folder holding ``sdn.csv`` (and ``add.csv``, ``alt.csv``), or the SDN file."""
 
 
 class OfacSdnConnector(ListConnector):
@@ -165,9 +166,17 @@ class OfacSdnConnector(ListConnector):
     def remote_files(self) -> dict[str, str]:
         return {"sdn.csv": "SDN.CSV", "add.csv": "ADD.CSV", "alt.csv": "ALT.CSV"}
 
+    @classmethod
+    def recognises(cls, path: Path) -> dict[str, Any] | None:
+        """A folder holding ``sdn.csv``, or an SDN file itself (by its rows: no header, ``-0-`` for empty)."""
+        if path.is_dir():
+            return {"path": path} if any(p.name.casefold() == "sdn.csv" for p in path.iterdir()) else None
+        return {"path": path} if looks_like_ofac_csv(path) else None
+
     def local_files(self, path: Path) -> dict[str, Path]:
-        if not path.is_dir():
-            raise ConfigError(f"connector 'ofac-sdn': path must be a folder holding sdn.csv, not {path}")
+        if path.is_file():  # the SDN file itself: its companions, if any, lie beside it
+            beside = {p.name.casefold(): p for p in path.parent.iterdir()}
+            return {"sdn.csv": path, **{n: beside[n] for n in ("add.csv", "alt.csv") if n in beside}}
         found = {p.name.casefold(): p for p in path.iterdir()}
         if "sdn.csv" not in found:
             raise ConfigError(f"connector 'ofac-sdn': no sdn.csv in {path}")
@@ -198,6 +207,11 @@ class OfacSdnXmlConnector(ListConnector):
     def remote_files(self) -> dict[str, str]:
         return {"SDN_ENHANCED.XML": "SDN_ENHANCED.XML"}
 
+    @classmethod
+    def recognises(cls, path: Path) -> dict[str, Any] | None:
+        """An SDN_ENHANCED XML file (OFAC's ``sanctionsData`` root)."""
+        return {"path": path} if path.is_file() and xml_root_has(path, "sanctionsData") else None
+
     def events(self, files: dict[str, Path]) -> Iterator[Event]:
         return parse_ofac_xml(next(iter(files.values())), prefix=self.name, max_bytes=self.config.max_bytes)
 
@@ -220,6 +234,12 @@ class CslConnector(ListConnector):
     def remote_files(self) -> dict[str, str]:
         name = f"consolidated.{self.config.format}"
         return {name: name}
+
+    @classmethod
+    def recognises(cls, path: Path) -> dict[str, Any] | None:
+        """The CSL as CSV (``source`` and ``entity_number`` in the header)."""
+        cells = header_cells(path) if path.is_file() else []
+        return {"path": path, "format": "csv"} if {"source", "entity_number", "name"} <= set(cells) else None
 
     def events(self, files: dict[str, Path]) -> Iterator[Event]:
         parse = parse_csl_json if self.config.format == "json" else parse_csl_csv
@@ -250,6 +270,15 @@ class EuFsfConnector(ListConnector):
             return {"eu-fsf.xml": f"xmlFullSanctionsList_1_1/content?token={token}"}
         return {"eu-fsf.csv": f"csvFullSanctionsList_1_1/content?token={token}"}
 
+    @classmethod
+    def recognises(cls, path: Path) -> dict[str, Any] | None:
+        """The FSF CSV (``Entity_LogicalId`` in a semicolon header) or XML (``sanctionEntity``)."""
+        if not path.is_file():
+            return None
+        if "Entity_LogicalId" in header_cells(path, delimiter=";"):
+            return {"path": path, "format": "csv"}
+        return {"path": path, "format": "xml"} if xml_root_has(path, "sanctionEntity") else None
+
     def events(self, files: dict[str, Path]) -> Iterator[Event]:
         parse = parse_eu_xml if self.config.format == "xml" else parse_eu_csv
         return parse(next(iter(files.values())), prefix=self.name, max_bytes=self.config.max_bytes)
@@ -269,6 +298,12 @@ class UkSanctionsConnector(ListConnector):
 
     def remote_files(self) -> dict[str, str]:
         return {"UK-Sanctions-List.csv": "UK-Sanctions-List.csv"}
+
+    @classmethod
+    def recognises(cls, path: Path) -> dict[str, Any] | None:
+        """The FCDO CSV: a report-date line, then a header with ``Unique ID``."""
+        cells = header_cells(path, skip=1) if path.is_file() else []
+        return {"path": path} if {"Unique ID", "Name 6"} <= set(cells) else None
 
     def events(self, files: dict[str, Path]) -> Iterator[Event]:
         return parse_uk_csv(next(iter(files.values())), prefix=self.name, max_bytes=self.config.max_bytes)
@@ -293,6 +328,18 @@ class OpenSanctionsConnector(ListConnector):
     def remote_files(self) -> dict[str, str]:
         name = "targets.simple.csv" if self.config.format == "simple" else "entities.ftm.json"
         return {name: f"{self.config.dataset}/{name}"}
+
+    @classmethod
+    def recognises(cls, path: Path) -> dict[str, Any] | None:
+        """``targets.simple.csv`` (``id,schema,name`` header) or FollowTheMoney JSON lines."""
+        if not path.is_file():
+            return None
+        if {"id", "schema", "name", "datasets"} & set(header_cells(path)) >= {"id", "schema", "name"}:
+            return {"path": path, "format": "simple"}
+        first = head_text(path).lstrip()
+        if first.startswith("{") and '"schema"' in first and '"properties"' in first:
+            return {"path": path, "format": "ftm"}
+        return None
 
     def events(self, files: dict[str, Path]) -> Iterator[Event]:
         parse = parse_targets_simple if self.config.format == "simple" else parse_ftm_json
