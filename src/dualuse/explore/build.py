@@ -48,7 +48,7 @@ from dualuse.store import StoredTable, Workspace
 
 __all__ = ["SCHEMA_VERSION", "BuildResult", "build_database", "database_path"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """The layout version; a database of another version is rebuilt from scratch."""
 
 Progress = Callable[[str], None]

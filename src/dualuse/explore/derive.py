@@ -299,22 +299,14 @@ def derived_tables(
     tables["party_names"] = _names(parties, records, identifiers)
     findings = read.get("findings")
     if findings is not None:
+        # one finding per chain repeats the chains table (its rows are the chain's legs): chains stand for them
+        findings = findings.filter(pl.col("kind") != "shipment_chain")
         party = pl.col("finding_id").str.extract(r"(p-[0-9a-f]{16})")
-        tables["findings"] = findings.with_columns(
-            pl.when(party.is_in(list(known))).then(party).alias("party_id"),
-            pl.when(pl.col("kind") == "shipment_chain")
-            .then(pl.col("finding_id").str.extract(r"(ch-[0-9a-f]{16})"))
-            .alias("chain_id"),
-        )
+        tables["findings"] = findings.with_columns(pl.when(party.is_in(list(known))).then(party).alias("party_id"))
     evidence = [
         _evidence(tables.get("red_flags", pl.DataFrame()), "red_flag", "flag_id"),
         _evidence(tables.get("screening_hits", pl.DataFrame()), "screening_hit", "hit_id"),
-        # a chain's rows are its legs (chain_legs): only other findings keep theirs here
-        _evidence(
-            findings.filter(pl.col("kind") != "shipment_chain") if findings is not None else pl.DataFrame(),
-            "finding",
-            "finding_id",
-        ),
+        _evidence(tables.get("findings", pl.DataFrame()), "finding", "finding_id"),
     ]
     tables["evidence"] = pl.concat(evidence, how="vertical_relaxed")
     return {name: tables[name] for name in TABLES if name in tables}

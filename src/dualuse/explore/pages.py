@@ -340,7 +340,7 @@ def search(conn: sqlite3.Connection, text: str) -> dict[str, Any]:
     if words is not None:
         result["findings"] = _rows(
             conn,
-            """select f.finding_id, f.kind, f.subject, f.score, f.summary, f.party_id, f.chain_id
+            """select f.finding_id, f.kind, f.subject, f.score, f.summary, f.party_id
                from findings_fts s join findings f on f.rowid = s.rowid where findings_fts match ?
                order by s.rank limit ?""",
             (words, LIMIT),
