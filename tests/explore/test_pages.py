@@ -56,7 +56,7 @@ def test_the_dossier_holds_identity_trade_chains_flags_hits_and_counterparties(c
     found = pages.dossier(conn, party_id)
     assert found is not None
     assert {"BIN"} == {i["scheme"] for i in found["party"]["identifiers"]}
-    assert "ТОО «Жарқын Вектор»" in {n["name"] for n in found["names"]}
+    assert ("ТОО «Жарқын Вектор»", "cyrillic") in {(n["name"], n["script"]) for n in found["names"]}
     assert {r["list_kind"] for r in found["records"]} == {"registry", "watchlist"}
     in_lines = conn.execute("select count(*) from shipments where importer_party = ?", (party_id,)).fetchone()[0]
     assert sum(y["in_shipments"] or 0 for y in found["years"]) == in_lines == found["party"]["in_shipments"]

@@ -26,6 +26,7 @@ from markupsafe import Markup
 
 from dualuse.explore.svg import chain_svg
 from dualuse.explore.text import fts_query, neutralise_value
+from dualuse.screening.tokens import detect_script
 
 __all__ = ["CSP", "HS_QUERY", "Links", "chain", "dossier", "overview", "render", "search", "tilde_encode"]
 
@@ -141,6 +142,8 @@ def dossier(conn: sqlite3.Connection, party_id: str) -> dict[str, Any] | None:
     names = _rows(
         conn, "select distinct form, name from party_names where party_id = ? order by form, name", (party_id,)
     )
+    for name in names:
+        name["script"] = detect_script(name["name"])
     records = _rows(
         conn,
         """select * from party_records where record_id in
