@@ -18,6 +18,7 @@ __all__ = [
     "OutputError",
     "PluginError",
     "SchemaError",
+    "StoreError",
 ]
 
 
@@ -51,6 +52,10 @@ class ConfigError(DualuseError, ValueError):
 
 class PluginError(DualuseError):
     """A plugin that cannot be loaded or registers something invalid."""
+
+
+class StoreError(DualuseError):
+    """The workspace is busy (another process writes the table) or damaged."""
 
 
 class ConnectorError(DualuseError):

@@ -282,6 +282,7 @@ class _FileRows:
     rows: pl.LazyFrame
     refused: pl.LazyFrame | None
     first_row: int
+    own_rows: bool  # the file has a source_row column of its own (a canonical export): its lines are not in it
 
 
 def _scan_file(path: Path, table: str, options: ReadOptions, cache: Path | None = None) -> _FileRows:
@@ -315,7 +316,7 @@ def _scan_file(path: Path, table: str, options: ReadOptions, cache: Path | None 
     raw = raw.drop(LINE) if "source_row" in names else raw.rename({LINE: "source_row"})
     if "source" not in names:
         raw = raw.with_columns(pl.lit(label).alias("source"))
-    return _FileRows(raw, refused, connector.first_row)
+    return _FileRows(raw, refused, connector.first_row, "source_row" in names)
 
 
 def _read_file(path: Path, table: str, options: ReadOptions) -> Validated[pl.DataFrame]:
@@ -327,10 +328,9 @@ def _read_file(path: Path, table: str, options: ReadOptions) -> Validated[pl.Dat
             accepted, rejected, *refused = pl.collect_all(queries)
         except pl.exceptions.PolarsError as exc:
             raise InputError(f"cannot read: {str(exc).splitlines()[0]}", file=str(path)) from None
-    # a rejected row's ``row`` counts records in the file, whatever was split off before
-    rejected = rejected.with_columns(
-        (pl.col("source_row").cast(pl.Int64) - scanned.first_row).cast(pl.UInt32).alias("row")
-    )
+    if not scanned.own_rows:  # a rejected row's ``row`` counts records in the file, whatever was split off before
+        line = pl.col("source_row").cast(pl.Int64)
+        rejected = rejected.with_columns((line - scanned.first_row).cast(pl.UInt32).alias("row"))
     if refused:
         rejected = pl.concat([*refused, rejected], how="diagonal_relaxed").sort("row")
     return Validated(accepted=accepted, rejected=rejected)

@@ -398,7 +398,8 @@ def parse_period(text: pl.Expr, source: pl.Expr, dtype: pl.DataType) -> Parsed:
 
 
 def _period_from_text(text: pl.Expr) -> pl.Expr:
-    digits = _period_digits(text)
+    dated = text.str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ]")  # ISO date and time: the date counts
+    digits = _period_digits(pl.when(dated).then(text.str.slice(0, 10)).otherwise(text))
     month = digits.str.slice(4, 2)
     annual = (digits.str.len_chars() == 4) | (month == "52")
     day = digits.str.slice(6, 2)
@@ -434,7 +435,14 @@ def parse_freq(text: pl.Expr) -> Parsed:
         return pl.coalesce(key.replace_strict(words, default=None, return_dtype=pl.String), _period_freq(cell))
 
     value = _per_distinct(text, read, pl.String())
-    return Parsed(value, pl.format("not a frequency (A for annual, M for monthly): {}", _quoted(text)), packed=True)
+    reason = (
+        pl.when(text.str.contains(r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}"))
+        .then(
+            pl.format("a date does not say whether data are annual or monthly: {} (give freq: A or M)", _quoted(text))
+        )
+        .otherwise(pl.format("not a frequency (A for annual, M for monthly): {}", _quoted(text)))
+    )
+    return Parsed(value, reason, packed=True)
 
 
 # --- choices, booleans, lists -----------------------------------------------------------------

@@ -174,3 +174,17 @@ def test_terminal_text_leaves_no_control_or_bidi_character(text: str) -> None:
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cf", "Zl", "Zp"))))
 def test_ordinary_text_is_untouched(text: str) -> None:
     assert terminal_text(text) == text == neutralise_bidi(text)
+
+
+def test_a_rust_panic_is_one_line_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dualuse import lists
+
+    def panic(*args: object, **kwargs: object) -> None:
+        raise pl.exceptions.PanicException("capacity overflow\nnote: run with RUST_BACKTRACE=1")
+
+    monkeypatch.setattr(lists, "available", panic)
+    assert main(["lists"]) == 1
+    err = capsys.readouterr().err
+    assert "internal error (PanicException: capacity overflow)" in err and "Traceback" not in err

@@ -143,7 +143,7 @@ def _fetch(name: str, settings: dict[str, object], path: Path) -> pl.DataFrame:
 
     import polars as pl
 
-    from dualuse.cli._output import say
+    from dualuse.cli._output import note
     from dualuse.connectors import FetchContext, connectors
 
     connector = connectors()[name].from_settings(settings)
@@ -153,8 +153,8 @@ def _fetch(name: str, settings: dict[str, object], path: Path) -> pl.DataFrame:
         frames = [fetched.collect()] if isinstance(fetched, pl.LazyFrame) else list(fetched)
     rejected = sum(f.height for f in context.rejected)
     parties = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
-    note = f"; {rejected:,} rows could not become parties" if rejected else ""
-    say(f"{path.name}: read by the {name} connector, {parties.height:,} parties{note}")
+    refused = f"; {rejected:,} rows could not become parties" if rejected else ""
+    note(f"{path.name}: read by the {name} connector, {parties.height:,} parties{refused}")
     return parties
 
 
@@ -164,9 +164,10 @@ def _not_a_parties_table(item: object, frame: pl.DataFrame) -> str:
     lists = sorted(
         name for name, c in connectors().items() if c.table == "parties" and name not in ("csv", "excel", "parquet")
     )
-    columns = ", ".join(frame.columns[:8]) + (", ..." if frame.width > 8 else "")
-    first = str(frame.columns[0]) if frame.width else ""
-    hint = " Its first row looks like data, not a header." if first.replace(".", "").isdigit() else ""
+    given = [c for c in frame.columns if c not in ("source", "source_row")]
+    columns = ", ".join(given[:8]) + (", ..." if len(given) > 8 else "")
+    numeric = any(c.replace(".", "").replace("-", "").isdigit() for c in given)
+    hint = " Its first row looks like data, not a header." if numeric else ""
     known = (
         f" Published lists are loaded with `dualuse fetch CONNECTOR --set path=FILE` ({', '.join(lists)})."
         if lists

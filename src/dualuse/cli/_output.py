@@ -26,7 +26,7 @@ from dualuse.errors import InputError
 from dualuse.safe_files import staged_file, write_text
 from dualuse.safe_text import terminal_text
 
-__all__ = ["STATE", "error", "plain", "print_frame", "say", "warn", "write_frame"]
+__all__ = ["STATE", "error", "note", "plain", "print_frame", "say", "warn", "write_frame"]
 
 
 @dataclass
@@ -74,6 +74,16 @@ def error(message: str) -> None:
     """
     line = Text.assemble(("error:", "bold red"), " ", terminal_text(message))
     Console(stderr=True, soft_wrap=True).print(line, highlight=False)
+
+
+def note(message: str) -> None:
+    """Print one line about what a command is doing on stderr, so that ``--json`` output stays pure.
+
+    Examples:
+        >>> note("sdn.csv: read by the ofac-sdn connector")  # printed on stderr
+    """
+    if not STATE.quiet:
+        Console(stderr=True, soft_wrap=True).print(Text(terminal_text(message), style="dim"), highlight=False)
 
 
 def warn(message: str) -> None:

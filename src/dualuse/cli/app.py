@@ -18,6 +18,7 @@ from dualuse.cli import (
     commands_plugins,
     commands_report,
     commands_screen,
+    commands_store,
     commands_trace,
 )
 from dualuse.cli._command import QuietOpt, RootGroup, example_text
@@ -69,6 +70,7 @@ for module in (
     commands_trace,
     commands_report,
     commands_explore,
+    commands_store,
 ):
     module.register(app)
 
@@ -117,9 +119,12 @@ def run(argv: list[str]) -> int:
     except OSError as exc:
         _output.error(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
         return EXIT_ERROR
-    except Exception as exc:  # a bug, not bad input: still one line, with a way to see the traceback
+    except (SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:  # a bug, not bad input (a Rust panic in polars is a BaseException too)
         if os.environ.get("DUALUSE_DEBUG"):
             raise
-        _output.error(f"internal error ({type(exc).__name__}: {exc}); set DUALUSE_DEBUG=1 for the traceback")
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        _output.error(f"internal error ({type(exc).__name__}: {first}); set DUALUSE_DEBUG=1 for the traceback")
         return EXIT_ERROR
     return result if isinstance(result, int) else EXIT_OK

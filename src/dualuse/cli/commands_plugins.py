@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from dualuse.cli._command import JsonOpt, add, flag
-from dualuse.cli._output import STATE, print_frame, say
+from dualuse.cli._output import STATE, plain, print_frame, say
 from dualuse.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ def _progress_bar() -> Iterator[Progress]:
     task = bar.add_task("fetching", total=None)
 
     def advance(step: int, total: int | None, description: str) -> None:
-        bar.update(task, advance=step, total=total, description=description or "fetching")
+        bar.update(task, advance=step, total=total, description=plain(description or "fetching"))
 
     with bar:
         yield advance
@@ -102,15 +102,26 @@ def _fetch(
         )
         return stored
     say(
-        f"stored [bold]{stored.name}[/] ({manifest.table}): {manifest.rows_accepted:,} rows accepted, "
-        f"{manifest.rows_rejected:,} rejected -> {stored.path}"
+        f"stored [bold]{plain(stored.name)}[/] ({manifest.table}): {manifest.rows_accepted:,} rows accepted, "
+        f"{manifest.rows_rejected:,} rejected -> {plain(stored.path)}"
     )
     return stored
 
 
-def plugins(json_output: JsonOpt = False) -> None:
+def plugins(
+    json_output: JsonOpt = False,
+    trace: Annotated[
+        bool, flag("--trace", help="Name each plugin on stderr as it is imported (finds one that hangs).")
+    ] = False,
+) -> None:
     """List plugins: name, version, distribution, connectors, tables, hooks and load errors."""
-    from dualuse.connectors.manager import plugin_report
+    import os
+
+    from dualuse.connectors.manager import plugin_report, reset_plugin_manager
+
+    if trace:
+        os.environ["DUALUSE_TRACE_PLUGINS"] = "1"
+        reset_plugin_manager()  # load again, tracing
 
     rows = [
         {
@@ -184,7 +195,7 @@ def ingest(
 
 def register(app: typer.Typer) -> None:
     """Add ``plugins``, ``fetch`` and ``ingest`` to ``app``."""
-    add(app, "plugins", plugins, "dualuse plugins", "dualuse plugins --json")
+    add(app, "plugins", plugins, "dualuse plugins", "dualuse plugins --json", "dualuse plugins --trace")
     add(
         app,
         "fetch",

@@ -1,13 +1,19 @@
 """The plugin host: one pluggy manager, safe entry-point loading, and the registries built from hooks.
 
 Built-in connectors and presets are default plugins (always present). Third-party plugins are
-entry points in the group ``dualuse``; each is loaded on its own, so a plugin that fails to import,
-declares an incompatible ``DUALUSE_PLUGIN_API``, or raises inside a hook is *recorded* (entry
-point, distribution, error) and everything else keeps working.
+entry points in the group ``dualuse``; each is loaded on its own, so a plugin that fails to import
+(even with ``sys.exit()`` or another ``BaseException``), does not finish importing within the
+timeout, declares an incompatible ``DUALUSE_PLUGIN_API``, or raises inside a hook is *recorded*
+(entry point, distribution, error) and everything else keeps working. A connector name registered
+a second time is refused for the later registration only (recorded against its plugin); the
+first keeps working, as does every other connector.
 
 Environment:
     ``DUALUSE_PLUGINS``: comma-separated entry-point names to load; set but empty loads none
     (built-ins are always there). ``DUALUSE_TRACE_HOOKS=1``: trace every hook call to stderr.
+    ``DUALUSE_TRACE_PLUGINS=1`` (``dualuse plugins --trace``): name each plugin on stderr as it is
+    imported, so the last line names one that hangs. ``DUALUSE_PLUGIN_TIMEOUT``: seconds one
+    plugin's import may take (default 30); a plugin still importing then is reported and skipped.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import inspect
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -47,6 +54,7 @@ ENTRY_POINT_GROUP = "dualuse"
 BUILTIN_PLUGIN = "dualuse.builtin"
 _BUILTIN_MODULES = ("dualuse.connectors.builtin",)
 _TABLES = ("shipments", "flows", "parties")
+_DEFAULT_IMPORT_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True)
@@ -99,7 +107,9 @@ def _guard(function: Callable[..., Any], plugin: str, hook: str, state: _State) 
     def guarded(*args: Any, **kwargs: Any) -> Any:
         try:
             return function(*args, **kwargs)
-        except Exception as exc:
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # SystemExit too: a plugin never ends the host
             origin = state.origins.get(plugin, _Origin("?", "?"))
             error = LoadError(plugin, origin.distribution, f"hook {hook} raised {type(exc).__name__}: {exc}")
             if error not in state.errors:  # hooks run again on every registry look-up
@@ -138,6 +148,47 @@ def _entry_points() -> Iterator[importlib.metadata.EntryPoint]:
     yield from importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
 
 
+def _flag(variable: str) -> bool:
+    return os.environ.get(variable, "").strip() not in ("", "0", "false", "no")
+
+
+def _import_timeout() -> float:
+    raw = os.environ.get("DUALUSE_PLUGIN_TIMEOUT", "").strip()
+    try:
+        return float(raw) if raw else _DEFAULT_IMPORT_TIMEOUT
+    except ValueError:
+        raise ConfigError(f"DUALUSE_PLUGIN_TIMEOUT={raw!r}: expected a number of seconds") from None
+
+
+def _import(entry_point: importlib.metadata.EntryPoint, timeout: float) -> object:
+    """Load an entry point in a helper thread; PluginError if it has not finished after ``timeout`` seconds.
+
+    A hung import cannot be stopped, only left behind: the thread is a daemon, so it never keeps
+    the process alive, and everything else goes on.
+    """
+    outcome: dict[str, object] = {}
+
+    def load() -> None:
+        try:
+            outcome["plugin"] = entry_point.load()
+        except BaseException as exc:  # SystemExit and friends: reported, never raised in the host
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=load, name=f"dualuse-plugin-{entry_point.name}", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise PluginError(f"import did not finish within {timeout:g} s (set DUALUSE_PLUGIN_TIMEOUT to wait longer)")
+    error = outcome.get("error")
+    if isinstance(error, KeyboardInterrupt):
+        raise error
+    if isinstance(error, SystemExit):
+        raise PluginError(f"called sys.exit({error.code!r}) while importing")
+    if isinstance(error, BaseException):
+        raise error
+    return outcome["plugin"]
+
+
 def _load_entry_point(state: _State, entry_point: importlib.metadata.EntryPoint) -> None:
     dist = entry_point.dist
     origin = _Origin(dist.name if dist else "?", dist.version if dist else "?")
@@ -146,17 +197,29 @@ def _load_entry_point(state: _State, entry_point: importlib.metadata.EntryPoint)
         state.errors.append(LoadError(name, origin.distribution, "another plugin already has this entry-point name"))
         return
     state.origins[name] = origin
+    trace = _flag("DUALUSE_TRACE_PLUGINS")
+    if trace:
+        sys.stderr.write(f"dualuse: importing plugin {name} ({origin.distribution} {origin.version}) ...\n")
+        sys.stderr.flush()
+    started = time.monotonic()
     try:
-        plugin = entry_point.load()
+        plugin = _import(entry_point, _import_timeout())
         declared = getattr(plugin, "DUALUSE_PLUGIN_API", PLUGIN_API_VERSION)
         if declared != PLUGIN_API_VERSION:
             raise PluginError(f"declares DUALUSE_PLUGIN_API = {declared!r}; this dualuse speaks {PLUGIN_API_VERSION}")
         state.manager.register(_GuardedPlugin(plugin, name, state), name=name)
         state.manager.check_pending()
-    except Exception as exc:
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:
         if state.manager.has_plugin(name):
             state.manager.unregister(name=name)
         state.errors.append(LoadError(name, origin.distribution, f"{type(exc).__name__}: {exc}"))
+        if trace:
+            sys.stderr.write(f"dualuse: plugin {name} failed: {type(exc).__name__}: {exc}\n")
+        return
+    if trace:
+        sys.stderr.write(f"dualuse: plugin {name} loaded in {time.monotonic() - started:.2f} s\n")
 
 
 def _build() -> _State:
@@ -171,7 +234,7 @@ def _build() -> _State:
     for entry_point in _entry_points():
         if selected is None or entry_point.name in selected:
             _load_entry_point(state, entry_point)
-    if os.environ.get("DUALUSE_TRACE_HOOKS", "").strip() not in ("", "0", "false", "no"):
+    if _flag("DUALUSE_TRACE_HOOKS"):
         manager.trace.root.setwriter(_trace_writer)
         manager.enable_tracing()
     return state
@@ -235,11 +298,15 @@ def _check_connector(cls: object) -> str | None:
 
 
 def _collect_connectors() -> tuple[dict[str, tuple[type[Connector[Any]], str]], list[str]]:
-    """Call ``register_connectors`` plugin by plugin: name -> (class, plugin name), plus duplicate errors."""
+    """Call ``register_connectors`` plugin by plugin: name -> (class, plugin name), plus duplicate errors.
+
+    Plugins are called in the order they were loaded (built-ins first), so of two connectors with
+    one name the first registered is kept and the later one refused (and reported).
+    """
     state = _get_state()
     found: dict[str, tuple[type[Connector[Any]], str]] = {}
     duplicates: list[str] = []
-    for impl in reversed(state.manager.hook.register_connectors.get_hookimpls()):
+    for impl in state.manager.hook.register_connectors.get_hookimpls():  # registration order: built-ins first
         plugin_name = impl.plugin_name
 
         def register(cls: type[Connector[Any]], plugin_name: str = plugin_name) -> None:
@@ -254,8 +321,8 @@ def _collect_connectors() -> tuple[dict[str, tuple[type[Connector[Any]], str]], 
                 duplicates.append(
                     f"connector {cls.name!r} is registered twice: by distribution {first!r} "
                     f"(plugin {found[cls.name][1]!r}) and by distribution "
-                    f"{_origin_of(plugin_name).distribution!r} (plugin {plugin_name!r}); uninstall one "
-                    f"or limit plugins with DUALUSE_PLUGINS"
+                    f"{_origin_of(plugin_name).distribution!r} (plugin {plugin_name!r}); the later one is "
+                    f"refused: uninstall one or limit plugins with DUALUSE_PLUGINS"
                 )
                 return
             found[cls.name] = (cls, plugin_name)
@@ -269,15 +336,13 @@ def _collect_connectors() -> tuple[dict[str, tuple[type[Connector[Any]], str]], 
 
 
 def connectors() -> dict[str, type[Connector[Any]]]:
-    """Every registered connector by name; :class:`PluginError` if two share a name.
+    """Every registered connector by name (of two with one name, the first registered; see :func:`plugin_report`).
 
     Examples:
         >>> sorted(name for name in connectors() if name in {"csv", "excel", "parquet"})
         ['csv', 'excel', 'parquet']
     """
-    found, duplicates = _collect_connectors()
-    if duplicates:
-        raise PluginError("; ".join(duplicates))
+    found, _ = _collect_connectors()
     return {name: cls for name, (cls, _) in sorted(found.items())}
 
 
@@ -319,7 +384,7 @@ def plugin_report() -> list[PluginInfo]:
         hooks = tuple(sorted(c.name for c in state.manager.get_hookcallers(plugin) or [])) if plugin else ()
         own = sorted(n for n, (_, p) in found.items() if p == name)
         errors = [e.error for e in state.errors if e.plugin == name]
-        errors += [d for d in duplicates if f"(plugin {name!r})" in d]
+        errors += [d for d in duplicates if f"(plugin {name!r}); the later one is refused" in d]
         rows.append(
             PluginInfo(
                 name=name,

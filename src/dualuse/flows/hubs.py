@@ -192,7 +192,7 @@ def _warn_missing_hubs(frame: pl.DataFrame, hubs: Sequence[str], origin: str, ta
             warnings.warn(
                 f"hubs: no flows reported by or with {hub}: route {origin}>{hub}>{target} has no rows",
                 DualuseWarning,
-                stacklevel=3,
+                stacklevel=4,  # the caller of hubs() (behind the @delivers wrapper)
             )
 
 

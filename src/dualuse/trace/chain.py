@@ -430,7 +430,7 @@ def _warn_missing_side(legs: pl.DataFrame, lines: int, hubs: Sequence[str], targ
     warnings.warn(
         f"chains: {missing}, so no chain can be found; trace the extracts of both sides together",
         DualuseWarning,
-        stacklevel=3,
+        stacklevel=4,  # the caller of chains() (behind the @delivers wrapper)
     )
 
 

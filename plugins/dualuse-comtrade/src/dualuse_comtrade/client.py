@@ -5,6 +5,9 @@
 * HTTP 5xx, timeouts and dropped connections: retry after ``backoff * 2**attempt`` seconds,
   capped at ``max_backoff``.
 * Any other 4xx: no retry; a :class:`ConnectorError` with the status and the API's message.
+* Every wait counts against ``max_total_wait``; every call has an overall ``deadline`` (retries
+  and waits included) and a ``max_bytes`` limit on its *decoded* body, which is streamed (to disk
+  past 8 MiB) and decoded in bounded steps, so an endless body or a gzip bomb stops at the limit.
 
 The sleep function and the clock are injected so that tests never wait. The API key travels only
 in the ``Ocp-Apim-Subscription-Key`` header; URLs that are logged or put in errors never carry it.
@@ -12,14 +15,17 @@ in the ``Ocp-Apim-Subscription-Key`` header; URLs that are logged or put in erro
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import logging
+import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import httpx
-from dualuse.connectors.http import retry_after
+from dualuse.connectors.http import ACCEPT_ENCODING, DownloadLimitError, WaitBudget, read_body, retry_after
 from dualuse.errors import ConnectorError
 from pydantic import SecretStr
 
@@ -38,8 +44,10 @@ class RetryPolicy:
     max_retries: int = 5
     backoff: float = 1.0
     max_backoff: float = 60.0
-    max_retry_after: float = 3600.0
+    max_retry_after: float = 600.0
     """A ``Retry-After`` longer than this is not waited for: the fetch stops with a clear error."""
+    max_total_wait: float = 900.0
+    """All the waits of one call together (``Retry-After`` and backoff); beyond, a clear error."""
 
     def delay(self, attempt: int) -> float:
         """Seconds to wait before retry number ``attempt`` (0-based) after a 5xx or timeout.
@@ -68,8 +76,12 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _api_message(response: httpx.Response) -> str:
-    text = response.text.strip().replace("\n", " ")
+def _error_message(response: httpx.Response, deadline: float, clock: Callable[[], float]) -> str:
+    """The start of an error page (its first 4 KiB at most: an error page may be endless too)."""
+    page = io.BytesIO()
+    with contextlib.suppress(DownloadLimitError):
+        read_body(response, page, max_bytes=4096, deadline=deadline, what="error page", clock=clock)
+    text = page.getvalue()[:4096].decode("utf-8", errors="replace").strip().replace("\n", " ")
     return text[:300] if text else response.reason_phrase
 
 
@@ -85,6 +97,11 @@ class ComtradeClient:
     sleep: Callable[[float], None] = time.sleep
     now: Callable[[], dt.datetime] = _utc_now
     transport: httpx.BaseTransport | None = None
+    max_bytes: int = 512 * 1024**2
+    """Largest answer accepted, once decoded."""
+    deadline: float = 900.0
+    """Seconds one call may take in all, retries and waits included."""
+    clock: Callable[[], float] = time.monotonic
     _http: httpx.Client | None = field(default=None, init=False, repr=False)
 
     def __repr__(self) -> str:  # says whether a key is set, never which
@@ -109,7 +126,7 @@ class ComtradeClient:
         return self._http
 
     def _new_client(self) -> httpx.Client:
-        headers = {"Accept": "application/json", "User-Agent": "dualuse-comtrade"}
+        headers = {"Accept": "application/json", "User-Agent": "dualuse-comtrade", "Accept-Encoding": ACCEPT_ENCODING}
         if self.api_key is not None:
             headers[KEY_HEADER] = self.api_key.get_secret_value()
         return httpx.Client(
@@ -123,9 +140,11 @@ class ComtradeClient:
         """The body of a successful GET of ``path`` with ``params``; ``describe`` names the query in errors."""
         client = self._client()
         attempt = 0
+        deadline = self.clock() + self.deadline
+        waits = WaitBudget(self.policy.max_total_wait)
         while True:
             self.budget.spend()
-            outcome = self._attempt(client, path, params, describe=describe, attempt=attempt)
+            outcome = self._attempt(client, path, params, describe=describe, attempt=attempt, deadline=deadline)
             if isinstance(outcome, bytes):
                 return outcome
             if attempt >= self.policy.max_retries:
@@ -138,26 +157,44 @@ class ComtradeClient:
                     f"Comtrade query {describe}: throttled; the API asks to wait {outcome.wait:.0f} s, "
                     f"more than max_retry_after ({self.policy.max_retry_after:.0f} s); try again later"
                 )
+            waits.take(outcome.wait, what=f"Comtrade query {describe}")
+            if self.clock() + outcome.wait > deadline:
+                raise DownloadLimitError(
+                    f"Comtrade query {describe}: not complete by its deadline of {self.deadline:g} s; "
+                    f"last problem: {outcome.problem}"
+                )
             _log.warning("Comtrade %s: %s; retrying in %.1f s", path, outcome.problem, outcome.wait)
             self.sleep(outcome.wait)
             attempt += 1
 
     def _attempt(
-        self, client: httpx.Client, path: str, params: Mapping[str, str], *, describe: str, attempt: int
+        self,
+        client: httpx.Client,
+        path: str,
+        params: Mapping[str, str],
+        *,
+        describe: str,
+        attempt: int,
+        deadline: float,
     ) -> bytes | _Retry:
         """One request: the body, or what went wrong and how long to wait when it is worth retrying."""
         _log.info("GET %s %s", path, dict(params))
         try:
-            response = client.get(path, params=dict(params))
+            with client.stream("GET", path, params=dict(params)) as response:
+                return self._answer(response, describe=describe, attempt=attempt, deadline=deadline)
         except httpx.TimeoutException:
             return _Retry(f"no answer within {self.timeout:g} s", self.policy.delay(attempt))
         except httpx.TransportError as exc:
             return _Retry(f"connection failed ({type(exc).__name__}: {exc})", self.policy.delay(attempt))
+
+    def _answer(self, response: httpx.Response, *, describe: str, attempt: int, deadline: float) -> bytes | _Retry:
+        """The body of a streamed response (bounded), or the retry it asks for; errors for the rest."""
+        message = _error_message(response, deadline, self.clock) if response.status_code >= 400 else ""
         if response.status_code == 429 or response.status_code >= 500:
             # A 503 may carry Retry-After too; without one, 5xx waits grow with each attempt.
             header = response.headers.get("Retry-After")
             wait = retry_after_seconds(header, now=self.now(), default=self.policy.delay(attempt))
-            return _Retry(f"HTTP {response.status_code} ({_api_message(response)})", wait)
+            return _Retry(f"HTTP {response.status_code} ({message})", wait)
         if response.is_redirect:
             # Not followed: the key header would travel to wherever the redirect points.
             raise ConnectorError(
@@ -166,10 +203,18 @@ class ComtradeClient:
             )
         if response.status_code >= 400:
             hint = " (is the API key right?)" if response.status_code in (401, 403) else ""
-            raise ConnectorError(
-                f"Comtrade query {describe}: HTTP {response.status_code}{hint}: {_api_message(response)}"
+            raise ConnectorError(f"Comtrade query {describe}: HTTP {response.status_code}{hint}: {message}")
+        with tempfile.SpooledTemporaryFile(max_size=8 * 1024**2) as body:  # on disk past 8 MiB
+            read_body(
+                response,
+                body,
+                max_bytes=self.max_bytes,
+                deadline=deadline,
+                what=f"Comtrade query {describe}",
+                clock=self.clock,
             )
-        return response.content
+            body.seek(0)
+            return body.read()
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,14 @@ class ComtradeConfig(ConnectorConfig, QueryFields):
     max_retries: int = Field(default=5, ge=0)
     backoff: float = Field(default=1.0, ge=0)
     max_backoff: float = Field(default=60.0, ge=0)
-    max_retry_after: float = Field(default=3600.0, ge=0)
+    max_retry_after: float = Field(default=600.0, ge=0)
+    """The longest single wait a ``Retry-After`` may ask for."""
+    max_total_wait: float = Field(default=900.0, ge=0)
+    """All the waits of one call together; beyond, the fetch stops with a clear error."""
+    max_bytes: int = Field(default=512 * 1024**2, ge=1)
+    """Largest answer accepted, once decoded (a gzip bomb stops here)."""
+    deadline: float = Field(default=900.0, gt=0)
+    """Seconds one call may take in all, retries and waits included."""
 
     @model_validator(mode="after")
     def _base_url_is_http(self) -> ComtradeConfig:
@@ -200,16 +207,20 @@ class _Fetch:
             budget=self.budget,
             api_key=key,
             timeout=config.timeout,
-            policy=RetryPolicy(config.max_retries, config.backoff, config.max_backoff, config.max_retry_after),
+            policy=RetryPolicy(
+                config.max_retries, config.backoff, config.max_backoff, config.max_retry_after, config.max_total_wait
+            ),
             sleep=sleep,
             transport=transport,
+            max_bytes=config.max_bytes,
+            deadline=config.deadline,
         )
         if now is not None:
             self.client.now = now
         self.next_row = 0
 
     def _key(self, call: ComtradeQuery) -> str:
-        return call_key(self.path, call.params(max_records=self.row_cap))
+        return call_key(self.path, call.params(max_records=self.row_cap), base_url=self.connector.config.base_url)
 
     def _cached(self, call: ComtradeQuery) -> bytes | None:
         return None if self.context.refresh else self.cache.get(self._key(call))

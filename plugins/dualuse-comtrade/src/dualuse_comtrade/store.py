@@ -27,6 +27,7 @@ import tempfile
 from collections.abc import Callable, Mapping
 
 from dualuse.errors import ConnectorError
+from filelock import FileLock
 
 __all__ = ["CallBudget", "ResponseCache", "call_key", "utc_today"]
 
@@ -43,14 +44,19 @@ def _write_atomic(path: pathlib.Path, data: bytes) -> None:
         raise
 
 
-def call_key(path: str, params: Mapping[str, str]) -> str:
-    """A stable key of one call: the endpoint path and the sorted query parameters, hashed.
+def call_key(path: str, params: Mapping[str, str], *, base_url: str = "") -> str:
+    """A stable key of one call: the server, the endpoint path and the sorted query parameters, hashed.
+
+    The server is part of the key, so a mirror's or a test server's answers are never served as
+    the official API's.
 
     Examples:
         >>> call_key("p", {"a": "1", "b": "2"}) == call_key("p", {"b": "2", "a": "1"})
         True
+        >>> call_key("p", {}, base_url="https://comtradeapi.un.org") == call_key("p", {}, base_url="http://127.0.0.1:8000")
+        False
     """
-    text = json.dumps([path, sorted(params.items())], ensure_ascii=True)
+    text = json.dumps([base_url.rstrip("/"), path, sorted(params.items())], ensure_ascii=True)
     return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
@@ -84,8 +90,8 @@ def utc_today() -> dt.date:
 class CallBudget:
     """Calls made per UTC day, counted in ``folder/budget/YYYY-MM-DD.json``; stops before ``limit``.
 
-    The count is per cache folder: two processes sharing one folder at once may both spend the
-    last call (the file is rewritten, not locked).
+    The count is per cache folder and locked while it is counted, so two processes sharing one
+    folder never both spend the last call.
     """
 
     def __init__(self, folder: pathlib.Path, *, limit: int, today: Callable[[], dt.date] = utc_today) -> None:
@@ -122,7 +128,9 @@ class CallBudget:
             )
 
     def spend(self) -> None:
-        """Count one call, raising first if it would exceed the budget."""
-        self.check(1)
-        payload = json.dumps({"calls": self.used() + 1, "limit": self.limit})
-        _write_atomic(self._path(), payload.encode("utf-8"))
+        """Count one call, raising first if it would exceed the budget (read and write under one lock)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with FileLock(self.folder / ".budget.lock", timeout=60):
+            self.check(1)
+            payload = json.dumps({"calls": self.used() + 1, "limit": self.limit})
+            _write_atomic(self._path(), payload.encode("utf-8"))

@@ -76,7 +76,9 @@ class ListSettings(ConnectorConfig):
     attempts: int = Field(default=5, ge=1, le=20, description="Tries per file, the first included.")
     backoff: float = Field(default=1.0, ge=0, description="First wait between tries in seconds; doubles each try.")
     max_wait: float = Field(default=120.0, ge=0, description="Longest single wait, including a server's Retry-After.")
-    max_bytes: int = Field(default=DEFAULT_MAX_BYTES, gt=0, description="Largest file accepted.")
+    max_total_wait: float = Field(default=300.0, ge=0, description="All the waits of one file together, in seconds.")
+    deadline: float = Field(default=3600.0, gt=0, description="Seconds one file may take in all, retries included.")
+    max_bytes: int = Field(default=DEFAULT_MAX_BYTES, gt=0, description="Largest file accepted, once decoded.")
     batch_size: int = Field(default=50_000, ge=1, description="Parties per yielded frame.")
 
     @field_validator("path")
@@ -129,8 +131,11 @@ class ListConnector(Connector[ListSettings], abc.ABC):
             return self.local_files(self.config.path)
         downloader = Downloader(
             timeout=self.config.timeout,
-            retry=RetryPolicy(self.config.attempts, self.config.backoff, self.config.max_wait),
+            retry=RetryPolicy(
+                self.config.attempts, self.config.backoff, self.config.max_wait, self.config.max_total_wait
+            ),
             max_bytes=self.config.max_bytes,
+            deadline=self.config.deadline,
             progress=context.progress,
             sleep=self.sleep or time.sleep,
         )

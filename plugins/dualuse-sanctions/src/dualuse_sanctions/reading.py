@@ -2,7 +2,9 @@
 
 Every reader takes a path and yields one record at a time, so a list of a gigabyte is read in
 constant memory. XML goes through :mod:`defusedxml` with DTDs, entities and external references
-forbidden (an XXE or "billion laughs" file is refused, not expanded), and a size bound.
+forbidden (an XXE or "billion laughs" file is refused, not expanded), a size bound, and a bound
+on the text of any one element (``max_text``: a 200 MB text node is refused as it streams in,
+never held whole).
 
 Examples:
     >>> import pathlib, tempfile
@@ -29,6 +31,7 @@ from dualuse.errors import InputError
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_TEXT",
     "HeaderRow",
     "iter_csv",
     "iter_csv_records",
@@ -40,6 +43,9 @@ __all__ = [
 
 DEFAULT_MAX_BYTES = 4 * 1024**3
 """Largest file the readers accept (4 GiB): the official lists are far below it."""
+
+DEFAULT_MAX_TEXT = 16 * 1024**2
+"""Longest text of one XML element, in characters (16 Mi): real names and remarks are far below it."""
 
 _FIELD_LIMIT = 1 << 30
 """Longest cell the CSV readers accept (the csv module's default, 131,072 characters, is below real alias lists)."""
@@ -149,30 +155,79 @@ def local_name(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def iter_xml(path: Path, record: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[ET.Element]:
+class _BoundedTree(ET.TreeBuilder):
+    """A tree builder that records finished elements and refuses an element whose text grows past a bound."""
+
+    def __init__(self, max_text: int) -> None:
+        super().__init__()
+        self.max_text = max_text
+        self.text_size = 0
+        self.events: list[tuple[str, ET.Element]] = []
+
+    def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:
+        self.text_size = 0
+        element = super().start(tag, attrs)
+        self.events.append(("start", element))
+        return element
+
+    def data(self, data: str) -> None:
+        self.text_size += len(data)
+        if self.text_size > self.max_text:
+            raise _TextTooLongError
+        super().data(data)
+
+    def end(self, tag: str) -> ET.Element:
+        self.text_size = 0
+        element = super().end(tag)
+        self.events.append(("end", element))
+        return element
+
+
+class _TextTooLongError(Exception):
+    """The text of one element passed ``max_text``."""
+
+
+def iter_xml(
+    path: Path, record: str, *, max_bytes: int = DEFAULT_MAX_BYTES, max_text: int = DEFAULT_MAX_TEXT
+) -> Iterator[ET.Element]:
     """Each complete ``record`` element of an XML file (matched on its local name), then freed.
 
     The caller must finish with an element before asking for the next: it is cleared afterwards.
-    A DTD, an entity declaration or an external reference raises :class:`InputError`.
+    A DTD, an entity declaration or an external reference raises :class:`InputError`, as does an
+    element whose text passes ``max_text`` characters (named with its line), before it is held whole.
     """
     _check_size(path, max_bytes)
+    tree = _BoundedTree(max_text)
+    parser = SafeElementTree.DefusedXMLParser(target=tree, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    parents: list[ET.Element] = []
+    suffix = "}" + record
     try:
-        events = SafeElementTree.iterparse(
-            str(path), events=("start", "end"), forbid_dtd=True, forbid_entities=True, forbid_external=True
-        )
-        parents: list[ET.Element] = []
-        suffix = "}" + record
-        for event, element in events:
-            if event == "start":
-                parents.append(element)
-                continue
-            parents.pop()
-            tag = element.tag
-            if tag == record or tag.endswith(suffix):
-                yield element
-                element.clear()
-                if parents:  # drop the finished record from its parent, so memory stays flat
-                    parents[-1].remove(element)
+        with path.open("rb") as handle:
+            while True:
+                chunk = handle.read(_CHUNK)
+                if chunk:
+                    parser.feed(chunk)
+                else:
+                    parser.close()
+                events, tree.events = tree.events, []
+                for event, element in events:
+                    if event == "start":
+                        parents.append(element)
+                        continue
+                    parents.pop()
+                    tag = element.tag
+                    if tag == record or tag.endswith(suffix):
+                        yield element
+                        element.clear()
+                        if parents:  # drop the finished record from its parent, so memory stays flat
+                            parents[-1].remove(element)
+                if not chunk:
+                    return
+    except _TextTooLongError:
+        line = parser.parser.CurrentLineNumber
+        raise InputError(
+            f"an XML element's text is longer than {max_text:,} characters; refused", file=str(path), row=line
+        ) from None
     except DefusedXmlException as exc:
         raise InputError(f"unsafe XML refused ({type(exc).__name__}: {exc})", file=str(path)) from None
     except ET.ParseError as exc:

@@ -6,8 +6,9 @@ UTF-8 (typically one cell pasted from a cp1252 editor): it is refused, naming th
 bad byte, rather than re-read in another encoding that would garble every other name.
 
 Any other file is a single-byte file, and the evidence decides between Cyrillic cp1251, Western
-cp1252 (which reads Latin-1 text the same way) and Turkish cp1254: every word holding a byte
-above 0x7F is decoded with each, and a reading is *plausible* when the word comes out in one
+cp1252 (which reads Latin-1 text the same way) and Turkish cp1254: the words holding a byte
+above 0x7F, taken from all over the file (the first 128 KiB of every MiB, so the cost stays a
+fraction of the read), are decoded with each, and a reading is *plausible* when the word comes out in one
 script, as real words do: ``ООО ВЕКТОР`` is all Cyrillic in cp1251 but ``ÎÎÎ ÂÅÊÒÎÐ`` (all
 accented letters) in cp1252; ``MÜLLER`` is Latin in cp1252 but ``MЬLLER`` (Latin and Cyrillic
 mixed) in cp1251. The encoding whose readings are plausible for nearly every word wins; cp1254
@@ -44,10 +45,12 @@ __all__ = ["SINGLE_BYTE", "decide_encoding", "detect_encoding"]
 SINGLE_BYTE = ("cp1251", "cp1252", "cp1254")
 """The single-byte encodings told apart by evidence, in order of preference on a tie of identical readings."""
 
-_WORD = re.compile(rb"[A-Za-z\x80-\xff]*[\x80-\xff][A-Za-z\x80-\xff]*")
+_WORD = re.compile(rb"[A-Za-z\x80-\xff]+")  # runs of letters and high bytes; the all-ASCII ones are dropped
 _MAX_WORDS = 200_000  # distinct words kept as evidence: names repeat, so this is plenty
+_SAMPLE = 128 * 1024  # words are read from the first 128 KiB of every 1 MiB: evidence from all over the file
 _TURKISH_BYTES = frozenset(b"\xd0\xdd\xde\xf0\xfd\xfe")  # where cp1254 and cp1252 read different letters
 _DOUBT = 0.1  # a winner may find at most this share of its words implausible
+_ESCAPED = re.compile("[\udc80-\udcff]")  # bytes that are not UTF-8, as the surrogateescape handler keeps them
 
 
 @dataclass
@@ -62,6 +65,20 @@ class _Evidence:
     first_row: dict[bytes, int] = field(default_factory=dict)
 
 
+def _valid_utf8(chunks: Iterable[bytes]) -> bool | None:
+    """True when every chunk is UTF-8 (the fast path, at the speed of the C decoder); None for no bytes."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    seen = False
+    try:
+        for chunk in chunks:
+            seen = seen or bool(chunk)
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True if seen else None
+
+
 def _collect(chunks: Iterable[bytes]) -> _Evidence:
     """Count UTF-8 characters, bad bytes, and words with high bytes, over line-aligned chunks."""
     evidence = _Evidence()
@@ -73,23 +90,28 @@ def _collect(chunks: Iterable[bytes]) -> _Evidence:
             evidence.bom = chunk.startswith(codecs.BOM_UTF8)
             chunk = chunk.removeprefix(codecs.BOM_UTF8) if evidence.bom else chunk
             first = False
+        if chunk.isascii():
+            rows_before += chunk.count(b"\n")
+            continue
         text = decoder.decode(chunk)
-        bad = sum(1 for ch in text if "\udc80" <= ch <= "\udcff") if not text.isascii() else 0
-        if bad:
-            evidence.invalid += bad
-            if evidence.first_invalid is None:
-                position = next(i for i, ch in enumerate(text) if "\udc80" <= ch <= "\udcff")
-                byte = ord(text[position]) - 0xDC00
-                evidence.first_invalid = (rows_before + text.count("\n", 0, position) + 1, f"{byte:02x}")
-        if not text.isascii():
-            evidence.multibyte += sum(1 for ch in text if ch > "\x7f") - bad
-            for match in _WORD.finditer(chunk):
-                word = match.group()
-                if word not in evidence.words and len(evidence.words) >= _MAX_WORDS:
+        bad = len(chunk) - len(text.encode("utf-8", "ignore"))  # each bad byte became one lone surrogate
+        if bad and evidence.first_invalid is None:
+            position = _ESCAPED.search(text)
+            assert position is not None
+            byte = ord(position.group()) - 0xDC00
+            evidence.first_invalid = (rows_before + text.count("\n", 0, position.start()) + 1, f"{byte:02x}")
+        evidence.invalid += bad
+        evidence.multibyte += len(text) - len(text.encode("ascii", "ignore")) - bad
+        sample = chunk[: chunk.rfind(b"\n", 0, _SAMPLE) + 1 or _SAMPLE]  # words from a slice of every chunk
+        found = Counter(_WORD.findall(sample))
+        for word in found:
+            if word.isascii():
+                continue
+            if word not in evidence.first_row:
+                if len(evidence.first_row) >= _MAX_WORDS:
                     continue
-                if word not in evidence.first_row:
-                    evidence.first_row[word] = rows_before + chunk.count(b"\n", 0, match.start()) + 1
-                evidence.words[word] += 1
+                evidence.first_row[word] = rows_before + chunk.count(b"\n", 0, chunk.find(word)) + 1
+            evidence.words[word] += found[word]
         rows_before += chunk.count(b"\n")
     return evidence
 
@@ -198,6 +220,9 @@ def decide_encoding(path: Path, *, file: str | None = None) -> str:
         >>> decide_encoding(path)
         'cp1251'
     """
+    if _valid_utf8(line_blocks(path)) is not False:
+        with path.open("rb") as handle:
+            return "utf-8-sig" if handle.read(3) == codecs.BOM_UTF8 else "utf-8"
     return _decide(_collect(line_blocks(path)), file if file is not None else str(path))
 
 
