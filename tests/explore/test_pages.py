@@ -125,3 +125,9 @@ def test_links_encode_keys_as_datasette_expects() -> None:
     assert neutralise_value(Markup("a\u2066b")) == Markup("a⟨U+2066⟩b") and isinstance(
         neutralise_value(Markup("x")), Markup
     )
+
+
+def test_the_overview_counts_what_the_tables_hold(conn: sqlite3.Connection) -> None:
+    counts = pages.overview(conn)["counts"]
+    for table, shown in counts.items():
+        assert shown == conn.execute(f"select count(*) from {table}").fetchone()[0], table
