@@ -29,6 +29,7 @@ from dualuse.lists import DualUseList
 from dualuse.lists import get as get_list
 from dualuse.schema import validate
 from dualuse.trace.allocate import Allocation, fifo_allocate
+from dualuse.trace.fuzzy import FUZZY_THRESHOLD
 from dualuse.trace.parties import resolve_parties
 
 __all__ = ["DEFAULT_HUBS", "SCORE_WEIGHTS", "ChainResult", "chain_id", "chains"]
@@ -92,6 +93,7 @@ def chains(
     max_hops: int = 3,
     list: str | DualUseList | None = None,
     min_similarity: float = 0.6,
+    fuzzy: float | None = FUZZY_THRESHOLD,
 ) -> ChainResult:
     """Reconstruct chains origin -> intermediaries -> ``target`` from canonical shipments.
 
@@ -99,7 +101,8 @@ def chains(
     a party in a hub for another hub or the target. ``window_days`` bounds the time between arrival
     and departure; ``max_hops`` the number of legs of a chain (at least 2). With ``list`` (a list
     name such as ``"chpl"`` or a :class:`~dualuse.lists.DualUseList`) only chains that carry
-    listed goods on some leg are kept, and ``list_item`` names the item.
+    listed goods on some leg are kept, and ``list_item`` names the item. ``fuzzy``: the score at
+    which a party known only by a name joins the party it is a variant of (``None``: exact names).
 
     Examples:
         >>> from dualuse.synth.shipments import generate_shipments, demo_cases
@@ -113,7 +116,7 @@ def chains(
     target_code = _countries([target], "target")[0]
     hub_codes = [h for h in _countries(hubs, "hubs") if h != target_code]
     validated = validate(shipments, "shipments")
-    resolved = resolve_parties(validated.accepted)
+    resolved = resolve_parties(validated.accepted, fuzzy=fuzzy)
     lines = resolved.shipments.with_columns(
         _line_keys(validated.accepted), pl.col("hs_code").str.slice(0, 6).alias("__hs6")
     )
