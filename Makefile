@@ -1,20 +1,28 @@
 # Two commands do all the set-up on a fresh machine:
-#   make demo   installs dualuse in .venv and runs the main job on the bundled sample data
-#   make test   installs dualuse (with its plugins and dev tools) and runs the tests
+#   make demo   installs dualuse, its plugins and the explore extra in .venv (no developer tools)
+#               and runs the main job on the bundled sample data
+#   make test   adds the developer tools (pytest, mypy, ruff, mkdocs, playwright) and runs the tests
+# scripts/venv-install uses uv when it can (set DUALUSE_INSTALLER=pip to use pip).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+RUNTIME := $(VENV)/.runtime
 STAMP := $(VENV)/.installed
+LOCAL_PACKAGES := -e plugins/dualuse-comtrade -e plugins/dualuse-sanctions -e docs/example-plugin
+INSTALL := PYTHON=$(PYTHON) sh scripts/venv-install $(VENV)
 
 .PHONY: demo test lint docs bench clean
 
-$(STAMP): pyproject.toml plugins/*/pyproject.toml docs/example-plugin/pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]' -e plugins/dualuse-comtrade -e plugins/dualuse-sanctions -e docs/example-plugin
-	touch $(STAMP)
+$(RUNTIME): pyproject.toml plugins/*/pyproject.toml docs/example-plugin/pyproject.toml
+	@$(INSTALL) "dualuse, its plugins and the explore extra (runtime only)" -e '.[explore]' $(LOCAL_PACKAGES)
+	@touch $(RUNTIME)
 
-demo: $(STAMP)
+$(STAMP): $(RUNTIME)
+	@$(INSTALL) "the developer tools (tests, lint, docs)" -e '.[dev,explore]' $(LOCAL_PACKAGES)
+	@touch $(STAMP)
+
+demo: $(RUNTIME)
+	@echo '==> running the demo: dualuse demo --out demo-output'
 	$(BIN)/dualuse demo --out demo-output
 
 PLUGINS := plugins/dualuse-comtrade plugins/dualuse-sanctions docs/example-plugin

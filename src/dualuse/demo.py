@@ -27,7 +27,11 @@ import polars as pl
 from dualuse.connectors import connectors
 from dualuse.errors import PluginError
 from dualuse.lists import get as get_list
+from dualuse.lists import resolve
 from dualuse.report import Figure, Report, ReportFiles, ReportOptions, build_report, write_report
+from dualuse.results import ANALYSIS_CONNECTOR, save_results
+from dualuse.safe_files import ensure_folder, write_text
+from dualuse.safe_text import neutralise_value
 from dualuse.schema import polars_schema
 from dualuse.store import Workspace
 from dualuse.synth.scenario import CONTROLS, ScenarioFiles, build_scenario, unflatten_registry, write_scenario
@@ -87,6 +91,17 @@ class DemoResult:
     seconds: float = 0.0
     graph: Path | None = None
     """The FollowTheMoney export of the chains (``followthemoney.jsonl``), when chains were traced."""
+    workspace: Workspace | None = None
+    """The workspace the results were stored in (``dualuse explore`` serves it), if any."""
+
+    @property
+    def explore_command(self) -> str | None:
+        """The ``dualuse explore`` command that opens this run's workspace in a browser, if it has one."""
+        if self.workspace is None:
+            return None
+        import shlex
+
+        return f"dualuse explore {shlex.quote(str(self.workspace.path))}"
 
     @property
     def figures(self) -> list[Figure]:
@@ -120,6 +135,7 @@ class DemoResult:
             "report": str(self.files.html),
             "findings_file": str(self.files.findings),
             "followthemoney_file": None if self.graph is None else str(self.graph),
+            "explore_command": self.explore_command,
             "seconds": round(self.seconds, 2),
             "figures": [
                 {
@@ -206,7 +222,7 @@ def run_demo(out_dir: Path, *, progress: Progress | None = None, seed: int = 202
     started = time.perf_counter()
     _require_sanctions_connector()
     run = _Run(progress)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    ensure_folder(out_dir)
 
     run.begin("lists")
     chpl = get_list("chpl", version="2023")
@@ -215,11 +231,12 @@ def run_demo(out_dir: Path, *, progress: Progress | None = None, seed: int = 202
 
     run.begin("scenario")
     scenario = build_scenario(seed)
-    inputs = write_scenario(scenario, out_dir / "input")
+    inputs = write_scenario(scenario, ensure_folder(out_dir / "input", root=out_dir))
     run.end(note=f"input files in {out_dir / 'input'}")
 
     run.begin("ingest")
-    frames, counts = _ingest(Workspace(out_dir / "workspace"), inputs)
+    workspace = Workspace(ensure_folder(out_dir / "workspace", root=out_dir))
+    frames, counts = _ingest(workspace, inputs)
     run.end(
         note=f"{sum(a for a, _ in counts.values()):,} rows accepted, {sum(r for _, r in counts.values()):,} rejected"
     )
@@ -234,22 +251,29 @@ def run_demo(out_dir: Path, *, progress: Progress | None = None, seed: int = 202
             "sdn.csv": "watch list in the OFAC SDN legacy CSV layout, with add.csv and alt.csv (fictitious entries)",
         },
     )
-    result = _analyse_and_report(frames, options, out_dir, run)
+    result = _analyse_and_report(frames, options, out_dir, run, workspace=workspace)
     result.ingested = counts
     result.seconds = time.perf_counter() - started
     return result
 
 
 def report_from_frames(
-    frames: dict[str, pl.DataFrame], options: ReportOptions, out_dir: Path, *, progress: Progress | None = None
+    frames: dict[str, pl.DataFrame],
+    options: ReportOptions,
+    out_dir: Path,
+    *,
+    progress: Progress | None = None,
+    workspace: Workspace | None = None,
 ) -> DemoResult:
     """Run the analysis on your own frames and write the report (what ``dualuse report`` does).
 
     ``frames`` holds ``flows`` (required) and optionally ``shipments``, ``watchlist`` and
-    ``registry`` (canonical tables).
+    ``registry`` (canonical tables). With ``workspace`` the results (chains, links, red flags,
+    screening hits, findings, resolved parties) are also stored there (:mod:`dualuse.results`),
+    where ``dualuse explore`` finds them.
     """
     started = time.perf_counter()
-    result = _analyse_and_report(frames, options, out_dir, _Run(progress))
+    result = _analyse_and_report(frames, options, out_dir, _Run(progress), workspace=workspace)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -263,6 +287,8 @@ def frames_from_workspace(workspace: Workspace) -> dict[str, pl.DataFrame]:
     kinds: dict[str, list[pl.DataFrame]] = {}
     for table in workspace.tables():
         kind = table.manifest.table
+        if table.manifest.connector == ANALYSIS_CONNECTOR:
+            continue  # a stored result of an earlier run, not an input
         if kind == "parties":
             kind = "registry" if table.manifest.connector in _FILE_CONNECTORS else "watchlist"
         kinds.setdefault(kind, []).append(table.read())
@@ -276,7 +302,12 @@ _FILE_CONNECTORS = frozenset({"csv", "parquet", "excel"})
 
 
 def _analyse_and_report(
-    frames: dict[str, pl.DataFrame], options: ReportOptions, out_dir: Path, run: _Run
+    frames: dict[str, pl.DataFrame],
+    options: ReportOptions,
+    out_dir: Path,
+    run: _Run,
+    *,
+    workspace: Workspace | None = None,
 ) -> DemoResult:
     results: dict[str, pl.DataFrame] = {}
     findings: list[pl.DataFrame] = []
@@ -305,8 +336,29 @@ def _analyse_and_report(
     )
     files = write_report(report, out_dir)
     graph = _write_followthemoney(state, results, out_dir)
+    if workspace is not None:
+        _store_results(workspace, state, results, report.findings, options)
     run.end(note=str(files.html))
-    return DemoResult(out_dir=out_dir, report=report, files=files, steps=run.steps, graph=graph)
+    return DemoResult(out_dir=out_dir, report=report, files=files, steps=run.steps, graph=graph, workspace=workspace)
+
+
+def _store_results(
+    workspace: Workspace,
+    state: dict[str, Any],
+    results: dict[str, pl.DataFrame],
+    findings: pl.DataFrame,
+    options: ReportOptions,
+) -> None:
+    """Keep what ``dualuse explore`` shows in the workspace: chains, links, flags, hits, findings, parties."""
+    stored: dict[str, pl.DataFrame] = {"findings": findings}
+    resolved = state.get("trace", state.get("resolved"))
+    if resolved is not None:
+        sides = ["source", "source_row", "exporter_party", "exporter_by", "importer_party", "importer_by"]
+        stored |= {"resolved_parties": resolved.parties, "shipment_parties": resolved.shipments.select(sides)}
+    names = {"chains": "chains", "chain_links": "chain_links", "red_flags": "red_flags", "screening": "screening_hits"}
+    stored |= {kind: results[key] for key, kind in names.items() if key in results}
+    settings = {"target": options.target, "list": options.list_name, "list_version": options.list_version}
+    save_results(workspace, stored, settings=settings)
 
 
 def _write_followthemoney(state: dict[str, Any], results: dict[str, pl.DataFrame], out_dir: Path) -> Path | None:
@@ -317,9 +369,8 @@ def _write_followthemoney(state: dict[str, Any], results: dict[str, pl.DataFrame
 
     entities = to_followthemoney(state["trace"], flags=results.get("red_flags"))
     path = out_dir / "followthemoney.jsonl"
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text("".join(json.dumps(e, ensure_ascii=False, default=str) + "\n" for e in entities), encoding="utf-8")
-    tmp.replace(path)
+    lines = (json.dumps(neutralise_value(e), ensure_ascii=False, default=str) + "\n" for e in entities)
+    write_text(path, "".join(lines))
     return path
 
 
@@ -405,7 +456,7 @@ def _flows(
     results: dict[str, pl.DataFrame],
     findings: list[pl.DataFrame],
 ) -> str:
-    from dualuse.flows import did, hub_findings, hubs, mirror, mirror_findings, surge, surge_findings
+    from dualuse.flows import hub_findings, hubs, listed_did, mirror, mirror_findings, surge, surge_findings
 
     flows = frames["flows"]
     o = options
@@ -429,18 +480,12 @@ def _flows(
         )
     )
     routes = [f"{o.origin}>{h}" for h in o.hubs] + [f"{h}>{o.target}" for h in o.hubs]
-    panel = annual_surge(surge(flows, event=o.event, dual_use=chpl, level="tier", routes=routes), o.event.year)
+    watched = resolve([chpl, get_list("uav")])  # the drone list too: drones are the new flow of the war
+    panel = annual_surge(surge(flows, event=o.event, dual_use=watched, level="tier", routes=routes), o.event.year)
     results["surge"] = panel
-    found.append(surge_findings(panel, min_growth=0.5, min_value_usd=1_000_000))
-    products = surge(flows, event=o.event, dual_use=chpl, routes=[f"{o.origin}>{h}" for h in o.hubs])
-    controls = pl.col("hs_code").is_in(list(CONTROL_GOODS))
-    treated = pl.col("tier") != "not listed"
-    used = products.filter(treated | controls)["evidence"].explode().unique().sort().implode()
-    results["did"] = did(products, treated=treated, control=controls).with_columns(
-        used.alias("evidence"),
-        pl.lit(f"{o.list_name.upper()} goods vs control goods, {' and '.join(routes[: len(o.hubs)])}").alias(
-            "comparison"
-        ),
+    found.append(surge_findings(panel, min_growth=0.5, min_value_usd=1_000_000, min_new_usd=1_000_000))
+    results["did"] = listed_did(
+        flows, dual_use=chpl, control=list(CONTROL_GOODS), event=o.event, routes=routes[: len(o.hubs)]
     )
     findings.extend(found)
     return (
@@ -488,7 +533,7 @@ def _chains(
     from dualuse import trace
 
     chpl = get_list(options.list_name, version=options.list_version)
-    result = trace.chains(frames["shipments"], target=options.target, list=chpl)
+    result = trace.chains(frames["shipments"], target=options.target, dual_use=chpl)
     state["trace"] = result
     results["chains"] = result.chains
     results["chain_links"] = result.links
@@ -553,7 +598,7 @@ def _red_flags(
         resolved.shipments,
         parties=resolved.parties,
         target=options.target,
-        list=get_list(options.list_name, version=options.list_version),
+        dual_use=get_list(options.list_name, version=options.list_version),
         registry=frames.get("registry"),
         sanctioned=frames.get("watchlist"),
         invasion=options.event,

@@ -11,9 +11,11 @@ __all__ = [
     "ConnectorError",
     "CountryError",
     "DualuseError",
+    "DualuseWarning",
     "HSCodeError",
     "InputError",
     "ListError",
+    "OutputError",
     "PluginError",
     "SchemaError",
 ]
@@ -21,6 +23,10 @@ __all__ = [
 
 class DualuseError(Exception):
     """Base class of every error dualuse raises on bad input or configuration."""
+
+
+class DualuseWarning(UserWarning):
+    """Something an analyst should know about a result that is not an error (a hub with no rows)."""
 
 
 class HSCodeError(DualuseError, ValueError):
@@ -49,6 +55,19 @@ class PluginError(DualuseError):
 
 class ConnectorError(DualuseError):
     """A connector that failed to fetch (network, budget, malformed response)."""
+
+
+class OutputError(DualuseError):
+    """An output that cannot be written safely (a planted symbolic link): names the path.
+
+    Examples:
+        >>> str(OutputError("is a symbolic link", file="out/tables"))
+        'out/tables: is a symbolic link'
+    """
+
+    def __init__(self, message: str, *, file: str | None = None) -> None:
+        self.file = file
+        super().__init__(f"{file}: {message}" if file else message)
 
 
 class InputError(DualuseError, ValueError):

@@ -15,11 +15,14 @@ Examples:
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import difflib
 import gettext
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 
@@ -31,6 +34,7 @@ from dualuse.rejects import make_rejects
 
 __all__ = [
     "SPECIAL_AREAS",
+    "USER_ASSIGNED",
     "CountryGroup",
     "country",
     "country_name",
@@ -42,6 +46,7 @@ __all__ = [
 
 #: Areas that trade statistics report but that are not countries, with user-assigned ISO codes.
 SPECIAL_AREAS: dict[str, tuple[str, tuple[int, ...]]] = {
+    "EU": ("European Union", (97,)),
     "XW": ("World", (0,)),
     "XS": ("Other Asia, not elsewhere specified (in practice mostly Taiwan)", (490,)),
     "XX": ("Areas, not elsewhere specified", (899,)),
@@ -49,6 +54,12 @@ SPECIAL_AREAS: dict[str, tuple[str, tuple[int, ...]]] = {
     "XF": ("Free zones", (838,)),
     "XN": ("Special categories", (839,)),
 }
+
+USER_ASSIGNED: frozenset[str] = frozenset(
+    ["AA", "ZZ"] + [f"Q{c}" for c in "MNOPQRSTUVWXYZ"] + [f"X{c}" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"]
+)
+"""Codes ISO 3166-1 leaves to users (AA, QM-QZ, XA-XZ, ZZ): labels for groups reported as one
+(:func:`dualuse.flows.combine_group`) pass as countries wherever a country is expected."""
 
 # Everyday and historical names the ISO tables do not carry.
 _EXTRA_NAMES: dict[str, str] = {
@@ -117,9 +128,25 @@ _EXTRA_NAMES: dict[str, str] = {
     "moldova": "MD",
     "молдова": "MD",
     "германия": "DE",
+    # The EU as a reporter or partner (Comtrade 97, Eurostat EU27_2020); its membership on a date
+    # is the group "eu" (see CountryGroup.members_on).
+    "eur": "EU",
+    "eu 27": "EU",
+    "eu27": "EU",
+    "eu27 2020": "EU",
+    "eu 28": "EU",
+    "eu28": "EU",
+    "european union": "EU",
+    "европейский союз": "EU",
+    "евросоюз": "EU",
+    "ес": "EU",
+    "world": "XW",
+    "мир": "XW",
+    "areas nes": "XX",
+    "areas not elsewhere specified": "XX",
 }
 
-_PUNCT = re.compile(r"[\s\"'«»().,\-]+")
+_PUNCT = re.compile(r"[\s\"'«»().,\-_]+")
 
 
 def _key(text: str) -> str:
@@ -138,6 +165,8 @@ def _index() -> dict[str, str]:
                 index[_key(ru.gettext(name))] = c.alpha_2
         index[c.alpha_3.casefold()] = c.alpha_2
         index[c.alpha_2.casefold()] = c.alpha_2
+    for code in USER_ASSIGNED:
+        index[code.casefold()] = code
     for code, (name, _) in SPECIAL_AREAS.items():
         index[code.casefold()] = code
         index[_key(name)] = code
@@ -177,11 +206,19 @@ def country(value: str | int) -> str:
         raise CountryError(f"country {value!r}: expected a name or code, got {type(value).__name__}")
     found = _index().get(_key(value))
     if found is None:
-        raise CountryError(
-            f"country {value!r}: unknown; expected an ISO alpha-2/alpha-3 code, an M49 or Comtrade number, "
-            "or an English or Russian name"
-        )
+        raise CountryError(f"country {value!r}: unknown{_suggestion(value)}")
     return found
+
+
+def _suggestion(value: str) -> str:
+    """``; did you mean Kazakhstan (KZ)?`` for a near miss, else what is accepted."""
+    index = _index()
+    names = [k for k in index if len(k) > 3]
+    close = difflib.get_close_matches(_key(value), names, n=3, cutoff=0.8)
+    codes = list(dict.fromkeys(index[k] for k in close))
+    if codes:
+        return "; did you mean " + " or ".join(f"{country_name(c)} ({c})" for c in codes) + "?"
+    return "; expected an ISO alpha-2/alpha-3 code, an M49 or Comtrade number, or an English or Russian name"
 
 
 def country_name(code: str) -> str:
@@ -193,6 +230,8 @@ def country_name(code: str) -> str:
     """
     if code in SPECIAL_AREAS:
         return SPECIAL_AREAS[code][0]
+    if code in USER_ASSIGNED:
+        return f"user-assigned area {code}"
     found = pycountry.countries.get(alpha_2=code.upper())
     if found is None:
         raise CountryError(f"country {code!r}: not an ISO 3166-1 alpha-2 code")
@@ -201,16 +240,53 @@ def country_name(code: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class CountryGroup:
-    """A named set of countries, with the source that defines it."""
+    """A named set of countries, with the source that defines it.
+
+    ``members`` is everyone who was ever a member; ``joined`` and ``left`` give the dates on which
+    members whose membership changed joined or left (``left`` is the first day outside), so that
+    :meth:`members_on` answers for any date.
+
+    Examples:
+        >>> eu = group("eu")
+        >>> "GB" in eu.members_on(dt.date(2019, 6, 1)), "GB" in eu.members_on(dt.date(2023, 1, 1))
+        (True, False)
+        >>> len(eu.members_on(dt.date(2023, 1, 1))), len(eu.members_on(dt.date(2013, 1, 1)))
+        (27, 27)
+    """
 
     name: str
     title: str
     members: frozenset[str]
     source: str
     note: str = ""
+    joined: Mapping[str, dt.date] = field(default_factory=dict)
+    left: Mapping[str, dt.date] = field(default_factory=dict)
 
     def __contains__(self, code: object) -> bool:
         return code in self.members
+
+    def members_on(self, day: dt.date) -> frozenset[str]:
+        """The members on ``day``."""
+        return frozenset(
+            m
+            for m in self.members
+            if (m not in self.joined or self.joined[m] <= day) and (m not in self.left or day < self.left[m])
+        )
+
+    def is_member(self, code: pl.Expr, day: pl.Expr) -> pl.Expr:
+        """A polars expression: whether ``code`` was a member on ``day`` (row by row).
+
+        Examples:
+            >>> frame = pl.DataFrame({"c": ["GB", "GB", "DE"], "d": [dt.date(2019, 1, 1), dt.date(2021, 1, 1)] + [dt.date(2021, 1, 1)]})
+            >>> frame.select(group("eu").is_member(pl.col("c"), pl.col("d"))).to_series().to_list()
+            [True, False, True]
+        """
+        member = code.is_in(sorted(self.members))
+        for m, since in self.joined.items():
+            member = member & ((code != m) | (day >= since))
+        for m, until in self.left.items():
+            member = member & ((code != m) | (day < until))
+        return member
 
 
 _REGISTERED: dict[str, CountryGroup] = {}
@@ -220,7 +296,15 @@ _REGISTERED: dict[str, CountryGroup] = {}
 def _bundled_groups() -> dict[str, CountryGroup]:
     data = tomllib.loads(files("dualuse").joinpath("geo_data", "groups.toml").read_text(encoding="utf-8"))
     return {
-        name: CountryGroup(name, g["title"], frozenset(g["members"]), g["source"], g.get("note", ""))
+        name: CountryGroup(
+            name,
+            g["title"],
+            frozenset(g["members"]),
+            g["source"],
+            g.get("note", ""),
+            dict(g.get("joined", {})),
+            dict(g.get("left", {})),
+        )
         for name, g in data.items()
     }
 

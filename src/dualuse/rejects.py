@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import polars as pl
 
-__all__ = ["REJECT_COLUMNS", "Check", "any_failed", "empty_rejects", "first_failure", "make_rejects"]
+__all__ = ["REJECT_COLUMNS", "Check", "any_failed", "as_text", "empty_rejects", "first_failure", "make_rejects"]
 
 REJECT_COLUMNS: dict[str, pl.DataType] = {
     "row": pl.UInt32(),
@@ -40,18 +40,37 @@ def empty_rejects(columns: list[str] | None = None) -> pl.DataFrame:
 FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
 
 
+def as_text(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """A column as text, whatever its type: lists joined with ``; ``, structs as JSON.
+
+    Examples:
+        >>> frame = pl.DataFrame({"a": [["x", "y"]], "n": [1.5]})
+        >>> frame.select(as_text(pl.col("a"), frame.schema["a"]), as_text(pl.col("n"), pl.Float64())).row(0)
+        ('x; y', '1.5')
+    """
+    if isinstance(dtype, pl.List):
+        inner = dtype.inner
+        if isinstance(inner, pl.Struct):
+            return expr.list.eval(pl.element().struct.json_encode()).list.join("; ")
+        return expr.list.eval(pl.element().cast(pl.String)).list.join("; ")
+    if isinstance(dtype, pl.Struct):
+        return expr.struct.json_encode()
+    return expr.cast(pl.String)
+
+
 def make_rejects(frame: FrameT, row: pl.Expr, column: pl.Expr, value: pl.Expr, reason: pl.Expr) -> FrameT:
     """Build rejected rows from ``frame`` (already filtered to the bad rows) and four expressions.
 
     Columns whose names start with ``__`` are working columns and are not copied.
     """
-    extra = [c for c in frame.collect_schema().names() if c not in REJECT_COLUMNS and not c.startswith("__")]
+    schema = frame.collect_schema()
+    extra = [c for c in schema.names() if c not in REJECT_COLUMNS and not c.startswith("__")]
     return frame.select(
         row.cast(pl.UInt32).alias("row"),
         column.cast(pl.String).alias("column"),
         value.cast(pl.String).alias("value"),
         reason.cast(pl.String).alias("reason"),
-        *[pl.col(c).cast(pl.String) for c in extra],
+        *[as_text(pl.col(c), schema[c]).alias(c) for c in extra],
     )
 
 

@@ -14,12 +14,13 @@ Examples:
     ...     "source_row": [1, 2]})
     >>> result = validate(frame, "flows")
     >>> result.accepted.height, result.rejected.select("row", "column", "reason").row(0)
-    (1, (1, 'reporter', "not an ISO 3166-1 alpha-2 code: 'Narnia'"))
+    (1, (1, 'reporter', "unknown country: 'Narnia'"))
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import types
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,26 +33,52 @@ import pycountry
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from dualuse.errors import SchemaError
-from dualuse.rejects import Check, any_failed, first_failure, make_rejects
+from dualuse.frames import as_frame
+from dualuse.rejects import Check, any_failed, as_text, first_failure, make_rejects
+from dualuse.values import (
+    CHOICES,
+    DEFAULT_DATE_FORMATS,
+    HS_TOTAL,
+    Parse,
+    Parsed,
+    cell_text,
+    choice_key,
+    parse_choice,
+    parse_country,
+    parse_date,
+    parse_freq,
+    parse_hs,
+    parse_identifiers,
+    parse_integer,
+    parse_list,
+    parse_number,
+    parse_period,
+)
 
 __all__ = [
+    "DEFAULT_DATE_RANGE",
     "TABLES",
     "CountryCode",
     "Evidence",
     "Finding",
     "Flow",
     "HSDigits",
+    "HSDigitsOrTotal",
     "Identifier",
     "Metric",
     "Party",
+    "ReadOptions",
     "Shipment",
     "Validated",
     "conformed",
+    "date_range",
     "empty",
     "from_records",
+    "parse_kinds",
     "polars_schema",
     "record_model",
     "row_checks",
+    "set_date_range",
     "to_records",
     "validate",
 ]
@@ -59,9 +86,9 @@ __all__ = [
 
 @cache
 def _iso2() -> frozenset[str]:
-    from dualuse.geo import SPECIAL_AREAS  # same layer; imported late to keep import light
+    from dualuse.geo import SPECIAL_AREAS, USER_ASSIGNED  # same layer; imported late to keep import light
 
-    return frozenset(c.alpha_2 for c in pycountry.countries) | frozenset(SPECIAL_AREAS)
+    return frozenset(c.alpha_2 for c in pycountry.countries) | frozenset(SPECIAL_AREAS) | USER_ASSIGNED
 
 
 class _CountryMarker:
@@ -70,6 +97,14 @@ class _CountryMarker:
 
 class _HSMarker:
     """Marks a field that holds HS code digits (2 to 12, even)."""
+
+    total = False
+
+
+class _HSOrTotalMarker(_HSMarker):
+    """Marks a field that holds HS code digits or ``TOTAL`` (all goods, as statistics publish it)."""
+
+    total = True
 
 
 def _check_country(value: str) -> str:
@@ -84,11 +119,19 @@ def _check_hs(value: str) -> str:
     return value
 
 
+def _check_hs_or_total(value: str) -> str:
+    return value if value == HS_TOTAL else _check_hs(value)
+
+
 CountryCode = Annotated[str, AfterValidator(_check_country), _CountryMarker()]
 """An ISO 3166-1 alpha-2 code, upper case (or a user-assigned area code such as ``XW`` World)."""
 
 HSDigits = Annotated[str, AfterValidator(_check_hs), _HSMarker()]
 """HS code digits as declared: text, never an integer (leading zeros matter)."""
+
+HSDigitsOrTotal = Annotated[str, AfterValidator(_check_hs_or_total), _HSOrTotalMarker()]
+"""HS code digits, or ``TOTAL`` for an all-goods figure (``dualuse.values.HS_TOTAL``). A chapter
+(two digits) or a total is marked by its code, so no algorithm takes it for a product."""
 
 
 class _Record(BaseModel):
@@ -152,7 +195,7 @@ class Flow(_Record):
     reporter: CountryCode
     partner: CountryCode
     flow: Literal["import", "export", "re-export", "re-import"]
-    hs_code: HSDigits
+    hs_code: HSDigitsOrTotal
     hs_version: str | None = None
     value_usd: Annotated[float, Field(ge=0)] | None = None
     valuation: Literal["CIF", "FOB"] | None = None
@@ -218,8 +261,29 @@ class _Column:
     allowed: tuple[str, ...] | None
     country: bool
     hs: bool
+    hs_total: bool
     ge: float | None
     le: float | None
+
+    @property
+    def parse(self) -> Parse | None:
+        """How the front door reads this column's cells (None: taken as given)."""
+        if self.hs:
+            return "hs"
+        if self.country:
+            return "country"
+        if self.allowed is not None:
+            return "choice" if self.name in CHOICES else "text"
+        if self.name == "period":
+            return "period"
+        simple: dict[pl.DataType, Parse] = {pl.Date(): "date", pl.Float64(): "number", pl.Int64(): "integer"}
+        if self.dtype in simple:
+            return simple[self.dtype]
+        if self.dtype == pl.List(pl.String):
+            return "list"
+        if self.dtype == pl.List(pl.Struct({"scheme": pl.String, "value": pl.String})):
+            return "identifiers"
+        return None
 
 
 def _unwrap(annotation: Any) -> tuple[Any, list[Any], bool]:
@@ -284,11 +348,23 @@ def _columns(table: str) -> tuple[_Column, ...]:
                 allowed=get_args(base) if get_origin(base) is Literal else None,
                 country=any(isinstance(m, _CountryMarker) for m in meta),
                 hs=any(isinstance(m, _HSMarker) for m in meta),
+                hs_total=any(isinstance(m, _HSMarker) and m.total for m in meta),
                 ge=_number(ge),
                 le=_number(le),
             )
         )
     return tuple(out)
+
+
+def parse_kinds(table: str) -> dict[str, Parse | None]:
+    """How the front door reads each column of ``table`` (:mod:`dualuse.values`); None: as given.
+
+    Examples:
+        >>> kinds = parse_kinds("flows")
+        >>> kinds["period"], kinds["freq"], kinds["flow"], kinds["hs_code"], kinds["value_usd"]
+        ('period', 'freq', 'choice', 'hs', 'number')
+    """
+    return {c.name: "freq" if c.name == "freq" else c.parse for c in _columns(table)}
 
 
 def polars_schema(table: str) -> pl.Schema:
@@ -354,10 +430,57 @@ def _cast(expr: pl.Expr, source: pl.DataType, target: pl.DataType) -> pl.Expr:
     return expr.cast(target, strict=False)
 
 
+# --- plausible dates ----------------------------------------------------------------------------
+
+DEFAULT_DATE_RANGE: tuple[dt.date, dt.date] = (dt.date(1900, 1, 1), dt.date(2100, 12, 31))
+"""Dates outside this range are refused as implausible (``0000-01-01`` and ``9999-12-31`` are
+placeholders, not dates). Change it with :func:`set_date_range` or ``DUALUSE_DATE_RANGE``."""
+
+_date_range: tuple[dt.date, dt.date] | None = None
+
+
+def date_range() -> tuple[dt.date, dt.date]:
+    """The plausible dates (inclusive): :func:`set_date_range`, else ``DUALUSE_DATE_RANGE``
+    (``1950-01-01..2030-12-31``), else :data:`DEFAULT_DATE_RANGE`.
+
+    Examples:
+        >>> date_range()
+        (datetime.date(1900, 1, 1), datetime.date(2100, 12, 31))
+    """
+    if _date_range is not None:
+        return _date_range
+    text = os.environ.get("DUALUSE_DATE_RANGE", "").strip()
+    if not text:
+        return DEFAULT_DATE_RANGE
+    try:
+        earliest, latest = (dt.date.fromisoformat(part.strip()) for part in text.split(".."))
+    except ValueError:
+        raise SchemaError(f"DUALUSE_DATE_RANGE {text!r}: expected two ISO dates, e.g. 1950-01-01..2030-12-31") from None
+    return earliest, latest
+
+
+def set_date_range(earliest: dt.date | str, latest: dt.date | str) -> None:
+    """Set the plausible dates for this process (both inclusive; ISO text accepted).
+
+    Examples:
+        >>> set_date_range("1990-01-01", "2030-12-31"); date_range()[0]
+        datetime.date(1990, 1, 1)
+        >>> set_date_range(*DEFAULT_DATE_RANGE)
+    """
+    global _date_range
+    first, last = (d if isinstance(d, dt.date) else dt.date.fromisoformat(d) for d in (earliest, latest))
+    if first > last:
+        raise SchemaError(f"date range {first}..{last}: the earliest date comes after the latest")
+    _date_range = (first, last)
+
+
+# --- row checks ---------------------------------------------------------------------------------
+
+
 def _checks(col: _Column, original: pl.Expr, cast: pl.Expr, source: pl.DataType) -> list[Check]:
     """The ways one column's cell can be bad, in the order they are reported."""
     name = col.name
-    text = original.cast(pl.String)
+    text = as_text(original, source)
     checks: list[Check] = []
     if source != col.dtype:  # an identity cast cannot fail
         checks.append(
@@ -391,8 +514,27 @@ def _checks(col: _Column, original: pl.Expr, cast: pl.Expr, source: pl.DataType)
     if col.hs:
         length = cast.str.len_chars()
         bad = ~cast.str.contains(r"^[0-9]+$") | (length < 2) | (length > 12) | (length % 2 == 1)
+        if col.hs_total:
+            bad = bad & (cast != HS_TOTAL)
         checks.append(
             Check(name, cast.is_not_null() & bad, text, pl.format("not HS code digits (2 to 12, even): '{}'", cast))
+        )
+    if col.dtype == pl.Float64:
+        checks.append(Check(name, ~cast.is_finite(), text, pl.format("not a finite number: {}", text)))
+    if col.dtype == pl.Date:
+        earliest, latest = date_range()
+        checks.append(
+            Check(
+                name,
+                (cast < earliest) | (cast > latest),
+                text,
+                pl.format(
+                    "implausible date {} (outside {}..{}; see dualuse.schema.set_date_range)",
+                    text,
+                    pl.lit(str(earliest)),
+                    pl.lit(str(latest)),
+                ),
+            )
         )
     if col.ge is not None:
         checks.append(Check(name, cast < col.ge, text, pl.format("below {}: {}", pl.lit(col.ge), cast)))
@@ -456,29 +598,170 @@ def _name_of(expr: pl.Expr) -> str:
     return expr.meta.output_name()
 
 
+# --- the front door for in-memory tables ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How the front door reads cells whose shape alone does not settle their meaning.
+
+        ``hs_width``: the number of digits HS codes have, so that text codes that lost a leading zero
+        (``10121``) can be padded; ``decimal_comma``: whether ``1,234`` is 1.234 (True) or 1234
+        (False) — unset, such cells are refused as ambiguous; ``date_formats``: the strptime patterns
+        tried, in order; ``source``: the label written in ``source`` when the table has none (default:
+    the file name, or ``input`` for a table in memory).
+    """
+
+    hs_width: int | None = None
+    decimal_comma: bool | None = None
+    date_formats: tuple[str, ...] = DEFAULT_DATE_FORMATS
+    source: str | None = None
+
+
+def _parsed(col: _Column, dtype: pl.DataType, options: ReadOptions) -> Parsed | None:
+    """The front door's reading of one canonical column that has ``dtype`` in the input."""
+    kind = "freq" if col.name == "freq" else col.parse
+    if kind is None:
+        return None
+    source = pl.col(col.name)
+    if isinstance(dtype, pl.List | pl.Struct):
+        if kind == "list":
+            return parse_list(pl.lit(None, pl.String), source, dtype)
+        if kind == "identifiers":
+            return parse_identifiers(pl.lit(None, pl.String), source, dtype)
+        return None
+    # text columns are read raw: the parsers that read each distinct cell once strip it themselves
+    text = source if dtype == pl.String else cell_text(col.name, dtype)
+    if kind == "hs":
+        return parse_hs(text, source, dtype, width=options.hs_width, total=col.hs_total)
+    if kind == "country":
+        return parse_country(text)
+    if kind == "choice":
+        return parse_choice(text, col.name)
+    if kind == "freq":
+        return parse_freq(text)
+    if kind == "period":
+        return parse_period(text, source, dtype)
+    if kind == "date":
+        return parse_date(text, source, dtype, formats=options.date_formats)
+    if kind == "number":
+        return parse_number(text, source, dtype, decimal_comma=options.decimal_comma)
+    if kind == "integer":
+        return parse_integer(text, source, dtype, decimal_comma=options.decimal_comma)
+    if kind == "list":
+        return parse_list(text, source, dtype)
+    if kind == "identifiers":
+        return parse_identifiers(text, source, dtype)
+    return None
+
+
+def _canonical_names(frame: FrameT, table: str) -> FrameT:
+    """Rename columns written another way (``HS Code``, ``Value-USD``) to their canonical names."""
+    names = frame.collect_schema().names()
+    wanted = {choice_key(c.name): c.name for c in _columns(table)}
+    renames: dict[str, str] = {}
+    for name in names:
+        target = wanted.get(choice_key(name))
+        if target is None or target == name or target in names:
+            continue
+        if target in renames.values():
+            other = next(k for k, v in renames.items() if v == target)
+            raise SchemaError(f"{table}: columns {other!r} and {name!r} both read as {target}; rename one")
+        renames[name] = target
+    return frame.rename(renames) if renames else frame
+
+
+def _with_provenance(frame: FrameT, table: str, options: ReadOptions) -> FrameT:
+    """Add what a table without them can be given: ``source``, ``source_row``, record ids, ``freq``."""
+    names = frame.collect_schema().names()
+    added: list[pl.Expr] = []
+    if "source" not in names:
+        added.append(pl.lit(options.source or "input").alias("source"))
+    if "source_row" not in names:
+        frame = frame.with_row_index("source_row").with_columns(pl.col("source_row").cast(pl.Int64))
+    record_id = {"shipments": "shipment_id", "parties": "party_id"}.get(table)
+    if record_id is not None and record_id not in names:
+        source = pl.col("source") if "source" in names else pl.lit(options.source or "input")
+        added.append(pl.format("{}:{}", source, pl.col("source_row")).alias(record_id))
+    if table == "flows" and "freq" not in names and "period" in names:
+        period = frame.collect_schema()["period"]
+        if period == pl.Date or isinstance(period, pl.Datetime):
+            raise SchemaError("flows: missing required column freq (A or M): it cannot be told from dates")
+        added.append(cell_text("period", period).alias("freq"))
+    return frame.with_columns(added) if added else frame
+
+
 @overload
-def validate(frame: pl.DataFrame, table: str) -> Validated[pl.DataFrame]: ...
+def validate(data: pl.DataFrame, table: str, *, options: ReadOptions | None = None) -> Validated[pl.DataFrame]: ...
 @overload
-def validate(frame: pl.LazyFrame, table: str) -> Validated[pl.LazyFrame]: ...
-def validate(frame: pl.DataFrame | pl.LazyFrame, table: str) -> Validated[pl.DataFrame] | Validated[pl.LazyFrame]:
-    """Cast ``frame`` to the schema of ``table``; split it into accepted and rejected rows.
+def validate(  # type: ignore[overload-overlap]
+    data: pl.LazyFrame, table: str, *, options: ReadOptions | None = None
+) -> Validated[pl.LazyFrame]: ...
+@overload
+def validate(data: object, table: str, *, options: ReadOptions | None = None) -> Validated[pl.DataFrame]: ...
+def validate(
+    data: object, table: str, *, options: ReadOptions | None = None
+) -> Validated[pl.DataFrame] | Validated[pl.LazyFrame]:
+    """Read ``data`` as canonical ``table``; split it into accepted and rejected rows.
+
+    ``data`` is a polars DataFrame or LazyFrame, a pandas DataFrame, a pyarrow Table or a mapping
+    of columns (files: :func:`dualuse.inputs.read`). Columns are matched by name ignoring case,
+    spaces, hyphens and underscores (``HS Code`` is ``hs_code``). Every cell with one unambiguous
+    meaning is read as :mod:`dualuse.values` reads it — HS codes in any printed shape, countries
+    by code or name, ``Export``/``X``, dates and periods as text or dates, numbers with decimal
+    commas — and every other cell rejects its row. A table without ``source``/``source_row`` gets
+    ``options.source`` and the 0-based row number; without ``shipment_id``/``party_id``, ids made
+    of those; a flows table without ``freq``, the frequency its periods' shapes say.
 
     A required column that is missing raises :class:`SchemaError`; a missing optional column is
     added as nulls. Each rejected row says its 0-based ``row``, the first bad ``column``, the bad
-    ``value`` and the ``reason``, and keeps every input cell (see :mod:`dualuse.rejects`). Extra
-    columns are kept after the canonical ones. A LazyFrame stays lazy: validation is expressions
-    only, so it streams.
+    ``value`` and the ``reason``, and keeps every input cell (see :mod:`dualuse.rejects`). Rows in
+    = accepted + rejected, always. Extra columns are kept after the canonical ones. A LazyFrame
+    stays lazy: validation is expressions only, so it streams.
+
+    Examples:
+        >>> frame = pl.DataFrame({"Period": ["2023", "2023"], "Reporter": ["China", "Kazakhstan"],
+        ...     "Partner": ["KAZ", "156"], "Flow": ["Export", "M"], "HS Code": ["8806.22", "880622x"],
+        ...     "Value USD": ["5 900 000", "1,5"]})
+        >>> result = validate(frame, "flows")
+        >>> result.accepted.select("period", "freq", "reporter", "partner", "flow", "hs_code", "value_usd").row(0)
+        (datetime.date(2023, 1, 1), 'A', 'CN', 'KZ', 'export', '880622', 5900000.0)
+        >>> result.rejected.select("row", "column", "reason").row(0)
+        (1, 'hs_code', "not an HS code (digits with optional separators): '880622x'")
     """
+    options = options or ReadOptions()
+    frame = as_frame(data, what=table)
     if isinstance(frame, pl.LazyFrame):
-        return _validate(frame, table)
-    return _validate(frame, table)
+        return _validate(frame, table, options)
+    return _validate(frame, table, options)
 
 
-def _validate(frame: FrameT, table: str) -> Validated[FrameT]:
+def _validate(frame: FrameT, table: str, options: ReadOptions) -> Validated[FrameT]:
     """One implementation for eager and lazy frames: every step is an expression."""
+    frame = _with_provenance(_canonical_names(frame, table), table, options)
     schema = frame.collect_schema()
-    checks = row_checks(table, schema)
-    flagged = frame.with_row_index("__row").with_columns(any_failed(checks).alias("__bad"))
+    parsed: dict[str, Parsed] = {}
+    for col in _columns(table):
+        if col.name in schema and (reading := _parsed(col, schema[col.name], options)) is not None:
+            parsed[col.name] = reading
+    work = (
+        frame.with_row_index("__row")
+        .with_columns(**{f"__p:{name}": reading.expr for name, reading in parsed.items()})
+        .with_columns(**{f"__v:{name}": reading.value_of(pl.col(f"__p:{name}")) for name, reading in parsed.items()})
+    )
+    unreadable: list[Check] = []
+    for name, reading in parsed.items():
+        if reading.reason is not None:
+            filled = _filled(reading, name, schema[name])
+            text = as_text(pl.col(name), schema[name])
+            unreadable.append(Check(name, filled & pl.col(f"__v:{name}").is_null(), text, reading.reason))
+
+    def ref(name: str) -> pl.Expr:
+        return pl.col(f"__v:{name}") if name in parsed else pl.col(name)
+
+    work_schema: pl.Schema = work.collect_schema()
+    checks = [*unreadable, *row_checks(table, work_schema, ref=ref)]
+    flagged = work.with_columns(any_failed(checks).alias("__bad"))
     # the mask is cheap; reasons are formatted for the (few) bad rows only
     bad_rows = flagged.filter(pl.col("__bad")).with_columns(first_failure(checks).alias("__why"))
     why = pl.col("__why").struct
@@ -487,5 +770,16 @@ def _validate(frame: FrameT, table: str) -> Validated[FrameT]:
     )
     canonical = set(polars_schema(table))
     extras = [c for c in schema.names() if c not in canonical]
-    accepted = flagged.filter(~pl.col("__bad")).select(*conformed(table, schema), *extras)
+    accepted = flagged.filter(~pl.col("__bad")).select(*conformed(table, work_schema, ref=ref), *extras)
     return Validated(accepted=accepted, rejected=rejected)
+
+
+def _filled(reading: Parsed, name: str, dtype: pl.DataType) -> pl.Expr:
+    """Whether a cell holds anything (an empty or blank text cell holds nothing)."""
+    filled = reading.filled_of(pl.col(f"__p:{name}"))
+    if filled is not None:
+        return filled
+    column = pl.col(name)
+    if dtype == pl.String:
+        return column.str.strip_chars().str.len_bytes() > 0
+    return column.is_not_null()

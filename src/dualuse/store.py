@@ -371,9 +371,9 @@ def read_table(
             raise InputError("no such file", file=str(path))
         try:
             if suffix == ".parquet":
-                frame = pl.read_parquet(path)
+                frame = pl.read_parquet(path, glob=False)
             elif suffix == ".csv":
-                frame = pl.read_csv(path, infer_schema=False)
+                frame = pl.read_csv(path, infer_schema=False, glob=False)
             else:
                 frame = pl.read_excel(path, engine="calamine")
         except pl.exceptions.PolarsError as exc:

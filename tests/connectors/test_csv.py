@@ -103,8 +103,8 @@ def test_bad_rows_are_quarantined_with_reasons(tmp_path: pathlib.Path) -> None:
     reasons = rejected.sort("row").select("row", "column", "value", "reason").rows()
     assert reasons == [
         (1, "v", "abc", "not a number: 'abc'"),
-        (2, "t", "20x3", "not a period (YYYY or YYYYMM): '20x3'"),
-        (3, "k", "85x", "not an HS code (2 to 12 digits, even; a lost leading zero needs width=): '85x'"),
+        (2, "t", "20x3", "not a period (YYYY, YYYY-MM or the first day of a month): '20x3'"),
+        (3, "k", "85x", "not an HS code (digits with optional separators): '85x'"),
         (4, "j", "12345", "unknown country: '12345'"),
         (5, "value_usd", "-1000.0", "below 0.0: -1000.0"),
     ]

@@ -60,11 +60,15 @@ def test_valid_frame_is_accepted_and_cast() -> None:
 @pytest.mark.parametrize(
     ("column", "value", "reason"),
     [
-        ("reporter", "Narnia", "not an ISO 3166-1 alpha-2 code: 'Narnia'"),
-        ("flow", "smuggled", "expected one of import, export, re-export, re-import: 'smuggled'"),
-        ("hs_code", "85423", "not HS code digits (2 to 12, even): '85423'"),
+        ("reporter", "Narnia", "unknown country: 'Narnia'"),
+        ("flow", "smuggled", "expected one of export, import, re-export, re-import: 'smuggled'"),
+        (
+            "hs_code",
+            "85423",
+            "odd number of digits, so a leading zero was probably lost: '85423' (give the code's width)",
+        ),
         ("value_usd", -1.0, "below 0.0: -1.0"),
-        ("period", "not a date", "cannot read as Date: not a date"),
+        ("period", "not a date", "not a period (YYYY, YYYY-MM or the first day of a month): 'not a date'"),
         ("source", None, "source is required"),
     ],
 )

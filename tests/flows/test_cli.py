@@ -69,7 +69,7 @@ def test_bad_rows_and_bad_options_fail_with_one_line(
     pl.read_csv(flows_file).with_columns(pl.lit("Narnia").alias("partner")).write_csv(bad)
     assert main(["reconcile", str(bad), "--out", str(tmp_path / "x.csv")]) == 1
     err = capsys.readouterr().err
-    assert "bad.csv, row 0, column partner: not an ISO 3166-1 alpha-2 code: 'Narnia' (6 bad rows)" in err
+    assert "bad.csv, row 0, column partner: unknown country: 'Narnia' (6 bad rows)" in err
     assert main(["surge", str(flows_file), "--event", "24.02.2022", "--out", str(tmp_path / "s.csv")]) == 1
     assert "expected a date YYYY-MM-DD" in capsys.readouterr().err
     assert main(["hubs", str(flows_file), "--out", str(tmp_path / "h.csv")]) == 2  # --origin is required

@@ -9,7 +9,8 @@ import pytest
 
 from dualuse import lists
 from dualuse.flows import hub_findings, hubs, mirror, mirror_findings, surge, surge_findings
-from dualuse.flows.findings import finding_id, money
+from dualuse.flows.findings import finding_id
+from dualuse.formatting import money
 from dualuse.schema import validate
 
 from .conftest import FlowsOf
@@ -27,7 +28,7 @@ def test_hub_pass_through_finding_kazakhstan_drones(flows_of: FlowsOf) -> None:
     row = found.row(0, named=True)
     assert (row["kind"], row["subject"]) == ("hub_pass_through", "CN>KZ>RU 880622")
     assert row["score"] == pytest.approx(2.7 / 5.9)
-    assert "46 % pass-through" in row["summary"] and "$5.9m" in row["summary"]
+    assert "46 % pass-through" in row["summary"] and "$5.9 m" in row["summary"]
     assert {m["name"]: m["value"] for m in row["metrics"]}["hub_exports_usd"] == 2.7e6
     assert row["evidence"] == [
         {"table": "flows", "source": "test", "source_row": 0},
@@ -52,7 +53,7 @@ def test_ghost_export_and_mirror_gap_findings(flows_of: FlowsOf) -> None:
     assert found.get_column("kind").to_list() == ["ghost_export", "mirror_gap"]
     ghost, gap = found.rows(named=True)
     assert ghost["subject"] == "CN>KZ 880622"
-    assert ghost["summary"] == "CN reported exporting $2.0m of 8806.22 to KZ in 2023; KZ recorded no such import."
+    assert ghost["summary"] == "CN reported exporting $2.0 m of 8806.22 to KZ in 2023; KZ recorded no such import."
     # KZ's baseline gap is ln 1.05 each year -> reliability 1/1.05; score = 0.952 * (1 - e^-2).
     assert ghost["score"] == pytest.approx((1 / 1.05) * (1 - math.exp(-2)))
     excess = abs(math.log(105 / 300)) - math.log(1.05)
@@ -77,5 +78,5 @@ def test_surge_findings_and_stable_ids(flows_of: FlowsOf) -> None:
 
 
 def test_money_and_ids() -> None:
-    assert money(14.5e6) == "$14.5m"
+    assert money(14.5e6) == "$14.5 m"  # the one formatter of the report, findings and flags
     assert finding_id("surge", "x") == finding_id("surge", "x") != finding_id("surge", "y")

@@ -124,5 +124,5 @@ def test_bad_parameters_raise(flows_of: FlowsOf) -> None:
     flows = flows_of([(2023, "KZ", "CN", "import", "854231", 10.0)])
     with pytest.raises(ValueError, match="min_share"):
         hubs(flows, origin="CN", hubs=["KZ"], min_share=0)
-    with pytest.raises(ValueError, match="at least one hub"):
+    with pytest.raises(ValueError, match="hubs: name at least one country"):
         hubs(flows, origin="CN", hubs=[])

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from dualuse.errors import SchemaError
+from dualuse.errors import InputError, SchemaError
 from dualuse.flows import Margins, combine_group, estimate_margins, mirror, pair_reports
 from dualuse.geo import group
 
@@ -221,15 +221,19 @@ def test_totals_are_conserved_when_nothing_is_adjusted(flows_of: FlowsOf) -> Non
 
 def test_missing_columns_and_bad_rows_are_typed_errors(flows_of: FlowsOf) -> None:
     flows = flows_of([(2023, "CN", "KZ", "export", "854231", 10.0)])
-    with pytest.raises(SchemaError, match=r"missing required column.*source_row"):
-        mirror(flows.drop("source_row"))
+    with pytest.raises(SchemaError, match=r"missing required column.*reporter"):
+        mirror(flows.drop("reporter"))
+    # a table without provenance gets it from its row numbers: the result names them
+    assert mirror(flows.drop("source", "source_row"))["exporter_evidence"].to_list() == [
+        [{"source": "input", "source_row": 0}]
+    ]
     with pytest.raises(SchemaError, match="source_row must lie"):
         mirror(flows.with_columns(pl.lit(-1, pl.Int64).alias("source_row")))
-    with pytest.raises(SchemaError, match="column reporter has 1 missing"):
+    with pytest.raises(InputError, match="row 0, column reporter: mirror: reporter is required"):
         mirror(flows.with_columns(pl.lit(None, pl.String).alias("reporter")))
-    with pytest.raises(SchemaError, match="freq must be 'A' or 'M', found \\['Q'\\]"):
+    with pytest.raises(InputError, match="column freq: mirror: not a frequency"):
         mirror(flows.with_columns(pl.lit("Q").alias("freq")))
-    with pytest.raises(ValueError, match="max_lag_months"):
+    with pytest.raises(InputError, match="max_lag_months"):
         mirror(flows, max_lag_months=-1)
 
 
@@ -239,10 +243,19 @@ def test_empty_input_gives_an_empty_result(flows_of: FlowsOf) -> None:
     assert "reconciled_usd" in out.columns
 
 
-def test_combine_group_reports_member_states_as_one() -> None:
-    flows = pl.DataFrame({"reporter": ["DE", "FR", "KZ"], "partner": ["KZ", "KZ", "DE"], "value_usd": [1.0, 2.0, 4.0]})
+def test_combine_group_reports_member_states_as_one(flows_of: FlowsOf) -> None:
+    flows = flows_of([(2023, "DE", "KZ", "export", "854231", 1.0), (2023, "FR", "KZ", "export", "854231", 2.0),
+                      (2023, "KZ", "DE", "import", "854231", 4.0)])  # fmt: skip
     combined = combine_group(flows, group("eu27").members, "EU")
-    assert combined.rows() == [("EU", "KZ", 1.0), ("EU", "KZ", 2.0), ("KZ", "EU", 4.0)]
+    assert combined.select("reporter", "partner", "value_usd").rows() == [
+        ("EU", "KZ", 1.0), ("EU", "KZ", 2.0), ("KZ", "EU", 4.0)
+    ]  # fmt: skip
+    # membership by date: the United Kingdom counts as the EU only before February 2020
+    uk = flows_of([(2019, "GB", "KZ", "export", "854231", 1.0), (2021, "GB", "KZ", "export", "854231", 2.0)])
+    assert combine_group(uk, "eu")["reporter"].to_list() == ["EU", "GB"]
+    with pytest.raises(InputError, match="give the code"):
+        combine_group(uk, "eaeu")
+    assert combine_group(uk, "eaeu", "QU").height == 2
 
 
 def test_reliability_is_exp_of_minus_median_gap(flows_of: FlowsOf) -> None:

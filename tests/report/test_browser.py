@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -55,38 +56,82 @@ def test_dump_dom_with_every_host_unresolvable(demo_result: DemoResult, tmp_path
     assert "$1.30 bn" in dom and "+64 %" in dom
 
 
-def test_charts_and_tables_render_and_nothing_touches_the_network(demo_result: DemoResult, tmp_path: Path) -> None:
+def _open_page(pw: Any, width: int, requests: list[str], console: list[str]) -> Any:
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS[1:], headless=True)
+    context = browser.new_context(viewport={"width": width, "height": 900})
+
+    def record(route: Any) -> None:
+        requests.append(route.request.url)
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            route.abort()
+
+    context.route("**/*", record)
+    page = context.new_page()
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("console", lambda message: console.append(message.text))
+    return browser, page
+
+
+# Per visible table: its id, its width and its box's width; per visible chart: width and its smallest text.
+_TABLES = """() => { document.querySelectorAll('details').forEach(d => d.open = true);
+  return [...document.querySelectorAll('table')].filter(t => t.offsetParent !== null)
+    .map(t => [t.closest('[id]')?.id, t.scrollWidth, t.parentElement.clientWidth, t.closest('main').clientWidth]); }"""
+_CHARTS = """() => [...document.querySelectorAll('svg.chart')].filter(s => s.getBoundingClientRect().width > 0)
+  .map(s => [s.getBoundingClientRect().width,
+             Math.min(...[...s.querySelectorAll('text')].map(t => t.getBoundingClientRect().height).filter(h => h > 0))])"""
+_HEADERS = "() => [...document.querySelectorAll('th')].map(th => th.innerText)"
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_report_fits_and_reads_at_desktop_and_phone_width(demo_result: DemoResult, tmp_path: Path, width: int) -> None:
     sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
     requests: list[str] = []
     console: list[str] = []
+    assert demo_result.files.evidence is not None
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS[1:], headless=True)
+        browser, page = _open_page(pw, width, requests, console)
         try:
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
-
-            def record(route: object) -> None:
-                requests.append(route.request.url)  # type: ignore[attr-defined]
-                if route.request.url.startswith("file:"):  # type: ignore[attr-defined]
-                    route.continue_()  # type: ignore[attr-defined]
-                else:
-                    route.abort()  # type: ignore[attr-defined]
-
-            context.route("**/*", record)
-            page = context.new_page()
-            page.on("request", lambda request: requests.append(request.url))
-            page.on("console", lambda message: console.append(message.text))
+            measured = {}
+            for html in (demo_result.files.html, demo_result.files.evidence):
+                page.goto(html.as_uri(), wait_until="load")
+                measured[html.name] = (page.evaluate(_TABLES), page.evaluate(_CHARTS), page.evaluate(_HEADERS))
+                page.screenshot(path=str(tmp_path / f"{html.stem}-{width}.png"), full_page=html.name == "report.html")
             page.goto(demo_result.files.html.as_uri(), wait_until="load")
-            charts = page.eval_on_selector_all(
-                "svg.chart", "els => els.map(e => { const r = e.getBoundingClientRect(); return [r.width, r.height]; })"
-            )
-            rows = page.eval_on_selector_all("table tbody tr", "els => els.length")
             cards = page.inner_text("#summary")
-            page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
         finally:
             browser.close()
-    assert len(charts) >= 3 and all(w > 400 and h > 150 for w, h in charts), charts
-    assert rows >= 8
+    tables, charts, headers = measured["report.html"]
+    assert len(tables) >= 8 and len(measured["evidence.html"][0]) >= 5
+    for name, (shown, _, _) in measured.items():
+        wider = [(t, w, box) for t, w, box, main in shown if w > box + 1 or w > main + 1]
+        assert wider == [], f"{name} at {width} px: tables wider than their box"
+    assert len(charts) >= 3 and all(w > 0.8 * min(width, 1064) for w, _ in charts), charts
+    assert all(smallest >= 8 for _, smallest in charts), charts  # chart text at least 8 px high on screen
+    assert [h for h in headers if "_" in h] == []
     assert "$1.30 bn" in cards and "$5.9 m" in cards and "46 %" in cards
     assert [url for url in requests if not url.startswith("file:")] == []
     assert not [m for m in console if "Content Security Policy" in m or "net::" in m]
-    assert (tmp_path / "report.png").stat().st_size > 50_000
+    assert (tmp_path / f"report-{width}.png").stat().st_size > 50_000
+
+
+def test_print_layout_has_one_findings_order_and_no_navigation(demo_result: DemoResult) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    with sync_api.sync_playwright() as pw:
+        browser, page = _open_page(pw, 1280, [], [])
+        try:
+            page.goto(demo_result.files.html.as_uri(), wait_until="load")
+            page.emulate_media(media="print")
+            shown = page.evaluate(
+                """() => ({nav: getComputedStyle(document.querySelector('nav.toc')).display,
+                  views: [...document.querySelectorAll('#table-findings tbody')].map(b => getComputedStyle(b).display),
+                  wide: [...document.querySelectorAll('figure .wide')].map(d => getComputedStyle(d).display)})"""
+            )
+            pdf = page.pdf(format="A4")
+        finally:
+            browser.close()
+    assert shown["nav"] == "none"
+    assert shown["views"] == ["table-row-group", "none", "none"]
+    assert shown["wide"] and set(shown["wide"]) == {"block"}
+    assert pdf.startswith(b"%PDF") and len(pdf) > 100_000

@@ -87,13 +87,16 @@ def test_hub_table_has_the_three_legs_and_pass_through() -> None:
 
 
 def test_every_internal_link_resolves_and_every_card_links_to_evidence(inspect_html: Callable[[str], Any]) -> None:
-    html = build_report(FLOWS).to_html()
-    page = inspect_html(html)
+    report = build_report(FLOWS)
+    html = report.to_html()
+    page, appendix = inspect_html(html), inspect_html(report.evidence_html())
     internal = [link[1:] for link in page.links if link.startswith("#")]
-    assert internal, "the report has no evidence links"
+    to_evidence = [link.removeprefix("evidence.html#") for link in page.links if link.startswith("evidence.html#")]
+    assert to_evidence, "the report has no evidence links"
     assert not [a for a in internal if a not in page.ids]
-    cards = re.findall(r'<div class="value"><a href="#([^"]+)"', html)
-    assert len(cards) == len(build_report(FLOWS).figures)
+    assert not [a for a in to_evidence if a not in appendix.ids]
+    cards = re.findall(r'<div class="value"><a href="evidence.html#([^"]+)"', html)
+    assert len(cards) == len(report.figures)
 
 
 def test_text_from_data_is_escaped(inspect_html: Callable[[str], Any]) -> None:
@@ -168,8 +171,8 @@ def test_findings_are_listed_with_links_to_their_rows() -> None:
     )
     report = build_report(FLOWS, findings=findings)
     html = report.to_html()
-    assert 'href="#finding-mirror-1"' in html and 'id="finding-mirror-1"' in html
-    assert "gap_usd=30" in html
+    assert 'href="evidence.html#finding-mirror-1"' in html and 'id="finding-mirror-1"' in report.evidence_html()
+    assert "gap $30" in html  # the metric by its name's unit: money, not a bare number
     assert report.findings.height == len(report.figures) + 1
 
 

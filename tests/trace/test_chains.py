@@ -76,9 +76,9 @@ def test_window_and_max_hops_and_list(three_hops: pl.DataFrame) -> None:
     assert chains(three_hops, hubs=["KZ", "KG"], window_days=5).chains.height == 0
     two_legs = chains(three_hops, hubs=["KZ", "KG"], max_hops=2).chains
     assert sorted(two_legs["route"].to_list()) == ["KZ>KG>RU", "KZ>KG>RU"]
-    assert chains(three_hops, hubs=["KZ", "KG"], list="chpl").chains["list_item"].to_list() == ["854121"] * 2
+    assert chains(three_hops, hubs=["KZ", "KG"], dual_use="chpl").chains["list_item"].to_list() == ["854121"] * 2
     drones = three_hops.with_columns(pl.lit("940360").alias("hs_code"))
-    assert chains(drones, hubs=["KZ", "KG"], list="chpl").chains.height == 0
+    assert chains(drones, hubs=["KZ", "KG"], dual_use="chpl").chains.height == 0
 
 
 def test_bad_arguments_and_rows(three_hops: pl.DataFrame) -> None:
@@ -115,7 +115,7 @@ def _party_with_id(parties: pl.DataFrame, value: str) -> str:
 
 def test_demo_cases_are_found() -> None:
     scenario = generate_shipments(seed=11, chains=20, background=50, planted=demo_cases())
-    result = chains(scenario.shipments, hubs=["KZ", "KG", "AM", "AE", "TR"], list="chpl")
+    result = chains(scenario.shipments, hubs=["KZ", "KG", "AM", "AE", "TR"], dual_use="chpl")
     bishkek = result.chains.filter(pl.col("parties").list.get(1) == _party_with_id(result.parties, "01506202310123"))
     assert bishkek.height == 7 and bishkek["route"].unique().to_list() == ["CN>KG>RU"]
     assert bishkek["value_usd"].sum() == pytest.approx(3700.0)

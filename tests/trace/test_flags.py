@@ -64,10 +64,10 @@ def test_history_flags(lines: pl.DataFrame) -> None:
     flags = red_flags(lines)
     assert "new_importer_after_invasion" in flags_of(flags, "Steppe Trade LLP")
     assert flags_of(flags, "Steppe Trade LLP")["new_importer_after_invasion"].startswith(
-        "no import before 2022-02-24 in data from 2021-05-01; first import of listed goods 2022-06-01; $2000"
+        "no import before 2022-02-24 in data from 2021-05-01; first import of listed goods 2022-06-01; $2,000"
     )
     assert flags_of(flags, "Old Hand LLP") == {
-        "listed_only_after_invasion": "1 imports before 2022-02-24, none of listed goods; listed goods from 2022-07-01 ($3000)"
+        "listed_only_after_invasion": "1 imports before 2022-02-24, none of listed goods; listed goods from 2022-07-01 ($3,000)"
     }
     spiky = flags.filter(pl.col("name") == "Spiky LLP").row(0, named=True)
     # $100 over 299 days before (9.82 months) against $9,000 over 311 days after (10.22 months)
@@ -84,7 +84,7 @@ def test_no_history_flags_without_pre_war_data(lines: pl.DataFrame) -> None:
 def test_exited_manufacturer_after_the_announcement_only(lines: pl.DataFrame) -> None:
     flags = red_flags(lines)
     detail = flags_of(flags, "Steppe Trade LLP")["exited_manufacturer_goods"]
-    assert detail == "1 shipments to RU ($2500) of goods of Intel Corporation (announced leaving Russia 2022-04-05)"
+    assert detail == "1 shipment to RU ($2,500) of goods of Intel Corporation (announced leaving Russia 2022-04-05)"
     own = pl.DataFrame({"name": ["Acme"], "aliases": [["INTEL"]], "announced": [dt.date(2020, 1, 1)], "source": ["x"]})
     assert flags_of(red_flags(lines, exited=own), "Steppe Trade LLP")["exited_manufacturer_goods"].startswith(
         "2 shipments"
@@ -120,7 +120,7 @@ def test_registry_flags(lines: pl.DataFrame) -> None:
     flags = red_flags(lines, registry=registry)
     steppe = flags_of(flags, "Steppe Trade LLP")
     assert steppe["founded_after_invasion"] == "founded 2022-03-18, 22 days after 2022-02-24"
-    assert steppe["tiny_staff_large_turnover"] == "3 employees, revenue $14500000, $4510 traded in the data"
+    assert steppe["tiny_staff_large_turnover"] == "3 employees, revenue $14.5 m, $4,510 traded in the data"
     assert steppe["recent_owner_change"] == "owners changed 2023-03-14 (now: A. Demidov)"
     old = flags_of(flags, "Old Hand LLP")  # matched by normalised name: two rows with different owners
     assert old["recent_owner_change"] == "registry rows name different owners: B / C"
@@ -132,7 +132,7 @@ def test_sanctioned_party_and_counterparty_from_a_watch_list_or_screening(lines:
     flags = red_flags(lines, sanctioned=watch)
     assert flags_of(flags, "Vega LLC")["sanctioned_party"] == "listed as VEGA, OOO (RUSSIA-EO14024)"
     assert flags_of(flags, "Steppe Trade LLP")["sanctioned_counterparty"] == (
-        "2 shipments ($2510) with Vega LLC, listed as VEGA, OOO (RUSSIA-EO14024)"
+        "2 shipments ($2,510) with Vega LLC, listed as VEGA, OOO (RUSSIA-EO14024)"
     )
     by_id = parties_frame(
         [{"party_id": "w", "name": "Other name", "identifiers": [{"scheme": "INN", "value": "7707083893"}]}]

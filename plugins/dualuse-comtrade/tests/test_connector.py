@@ -8,7 +8,6 @@ import json
 import logging
 import socketserver
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -232,17 +231,21 @@ def test_5xx_retries_are_bounded(
 def test_slow_response_past_the_timeout_is_retried(
     httpserver: HTTPServer, make_connector: Make, context: FetchContext, sleeps: list[float]
 ) -> None:
+    # No race with the clock: the first answer is held until the client has given up and asks to
+    # wait, and the timeout is long enough for the second answer on a loaded machine.
+    gave_up = threading.Event()
+
     def slow(request: Request) -> Response:
-        time.sleep(0.5)
+        gave_up.wait(timeout=30)
         return simulate(request)
 
     def wait_for_the_server(seconds: float) -> None:
         sleeps.append(seconds)
-        time.sleep(0.6)  # the test server answers one request at a time: let it finish the slow one
+        gave_up.set()
 
     httpserver.expect_ordered_request(GET_PATH).respond_with_handler(slow)
     httpserver.expect_ordered_request(GET_PATH).respond_with_handler(simulate)
-    connector = ComtradeConnector(make_connector(timeout=0.2).config, sleep=wait_for_the_server)
+    connector = ComtradeConnector(make_connector(timeout=1.0).config, sleep=wait_for_the_server)
     assert fetch_all(connector, context).height == 2
     assert sleeps == [1.0]
     assert len(httpserver.log) == 2

@@ -11,6 +11,7 @@ from typer.exceptions import TyperException
 from dualuse._version import __version__
 from dualuse.cli import (
     _output,
+    commands_explore,
     commands_flows,
     commands_lists,
     commands_plugins,
@@ -18,6 +19,7 @@ from dualuse.cli import (
     commands_screen,
     commands_trace,
 )
+from dualuse.cli._command import QuietOpt, RootGroup, example_text
 from dualuse.errors import DualuseError
 
 __all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "app", "run"]
@@ -25,12 +27,18 @@ __all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "app", "ru
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 app = typer.Typer(
+    cls=RootGroup,
     name="dualuse",
     help="Track dual-use goods flowing to Russia around export controls.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
+    epilog=example_text(
+        "dualuse demo",
+        "dualuse lists match 8541.21.0000",
+        "dualuse hubs flows.parquet --origin CN --hubs KZ,KG --out hubs.parquet",
+    ),
 )
 
 
@@ -43,9 +51,10 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, metavar="", help="Print the version and exit."),
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Track dual-use goods flowing to Russia around export controls."""
     _output.STATE.quiet = quiet
@@ -58,6 +67,7 @@ for module in (
     commands_screen,
     commands_trace,
     commands_report,
+    commands_explore,
 ):
     module.register(app)
 

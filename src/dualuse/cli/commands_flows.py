@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dualuse.cli._output import say, write_frame
+from dualuse.cli._command import HubsOpt, JsonOpt, ListOpt, OutFileOpt, add
+from dualuse.cli._output import as_json, say, write_frame
+from dualuse.cli._progress import status
 
 if TYPE_CHECKING:
     import polars as pl
@@ -18,12 +21,11 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
-FlowsArg = Annotated[Path, typer.Argument(help="A canonical flows file (Parquet or CSV).")]
-OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output file: .parquet, .csv or .json.")]
+FlowsArg = Annotated[Path, typer.Argument(metavar="FLOWS", help="A canonical flows file (Parquet or CSV).")]
 FindingsOpt = Annotated[
-    Path | None, typer.Option("--findings", help="Also write the findings (.parquet, .csv or .json).")
+    Path | None,
+    typer.Option("--findings", metavar="FILE", help="Also write the findings (.parquet, .csv or .json)."),
 ]
-ListOpt = Annotated[str | None, typer.Option("--list", "-l", help="Dual-use list name (e.g. chpl) or file.")]
 
 
 class Level(StrEnum):
@@ -36,6 +38,40 @@ def _flows(path: Path) -> pl.DataFrame:
     from dualuse.store import read_table
 
     return read_table(path, table="flows")
+
+
+def _findings(
+    findings: Path | None, make: Callable[[], pl.DataFrame], step: Callable[[str], None]
+) -> pl.DataFrame | None:
+    """Build and write the findings when ``--findings`` was given."""
+    if findings is None:
+        return None
+    step("findings")
+    found = make()
+    _write(found, findings)
+    return found
+
+
+def _report(
+    summary: dict[str, object],
+    lines: list[str],
+    json_output: bool,
+    found: pl.DataFrame | None = None,
+    findings: Path | None = None,
+) -> None:
+    """The summary (with the findings written, if any) as JSON on stdout (``--json``) or as lines for people."""
+    summary = {
+        **summary,
+        "findings": None if found is None else found.height,
+        "findings_file": None if findings is None else str(findings),
+    }
+    if found is not None:
+        lines = [*lines, f"{found.height:,} findings -> {findings}"]
+    if json_output:
+        typer.echo(as_json(summary))
+    else:
+        for line in lines:
+            say(line)
 
 
 def _write(frame: pl.DataFrame, path: Path) -> pl.DataFrame:
@@ -63,69 +99,89 @@ def _list(name: str | None) -> DualUseList | None:
     return lists.load(name) if name.endswith((".csv", ".toml")) or Path(name).exists() else lists.get(name)
 
 
-def reconcile(flows: FlowsArg, out: OutOpt, findings: FindingsOpt = None) -> None:
+def reconcile(flows: FlowsArg, out: OutFileOpt, findings: FindingsOpt = None, json_output: JsonOpt = False) -> None:
     """Pair exporter and importer reports, remove CIF/FOB, reconcile, flag ghost exports."""
     from dualuse.flows import mirror, mirror_findings
 
-    result = mirror(_flows(flows))
-    _write(result, out)
-    counts = dict(result.group_by("status").len().iter_rows())
-    say(
-        f"[bold]{result.height:,}[/] flows reconciled -> {out}: "
-        + ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items()))
+    with status("reading flows", enabled=not json_output) as step:
+        data = _flows(flows)
+        step(f"reconciling {data.height:,} flow records")
+        result = mirror(data)
+        step(f"writing {out}")
+        _write(result, out)
+        found = _findings(findings, lambda: mirror_findings(result), step)
+    counts = dict(sorted(result.group_by("status").len().iter_rows()))
+    line = f"[bold]{result.height:,}[/] flows reconciled -> {out}: " + ", ".join(
+        f"{k} {v:,}" for k, v in counts.items()
     )
-    if findings is not None:
-        found = mirror_findings(result)
-        _write(found, findings)
-        say(f"{found.height:,} findings -> {findings}")
+    _report({"rows": result.height, "out": str(out), "status": counts}, [line], json_output, found, findings)
 
 
 def hubs(
     flows: FlowsArg,
-    out: OutOpt,
-    origin: Annotated[str, typer.Option("--origin", help="Origin country, e.g. CN.")],
-    hub: Annotated[str, typer.Option("--hub", help="Hub countries, comma-separated, e.g. KZ,KG.")],
-    target: Annotated[str, typer.Option("--target", help="Target country.")] = "RU",
+    out: OutFileOpt,
+    origin: Annotated[str, typer.Option("--origin", metavar="COUNTRY", help="Origin country, e.g. CN.")],
+    hubs: HubsOpt,
+    target: Annotated[str, typer.Option("--target", metavar="COUNTRY", help="Target country.")] = "RU",
     list_name: ListOpt = None,
-    window: Annotated[int, typer.Option("--window", help="Months of imports matched to exports.")] = 2,
-    min_share: Annotated[float, typer.Option("--min-share", help="Exports / matched imports to count.")] = 1 / 3,
+    window: Annotated[
+        int, typer.Option("--window", metavar="MONTHS", help="Months of imports matched to exports.")
+    ] = 2,
+    min_share: Annotated[
+        float,
+        typer.Option(
+            "--min-share",
+            metavar="SHARE",
+            show_default=False,
+            help="Exports ÷ matched imports from which exports count as re-exports [default: 1/3, the Armenian rule].",
+        ),
+    ] = 1 / 3,
     findings: FindingsOpt = None,
+    json_output: JsonOpt = False,
 ) -> None:
     """Triangulate origin -> hub -> target: legs, production prior, pass-through, re-exports."""
     from dualuse.flows import hub_findings
     from dualuse.flows import hubs as triangulate
+    from dualuse.formatting import money
 
-    result = triangulate(
-        _flows(flows),
-        origin=origin,
-        hubs=[h.strip() for h in hub.split(",") if h.strip()],
-        target=target,
-        dual_use=_list(list_name),
-        window_months=window,
-        min_share=min_share,
-    )
-    _write(result, out)
-    total = result.get_column("re_export_usd").sum()
-    say(f"[bold]{result.height:,}[/] route-good-periods -> {out}; estimated re-exports ${total:,.0f}")
-    if findings is not None:
-        found = hub_findings(result)
-        _write(found, findings)
-        say(f"{found.height:,} findings -> {findings}")
+    with status("reading flows", enabled=not json_output) as step:
+        data = _flows(flows)
+        step(f"triangulating {data.height:,} flow records")
+        result = triangulate(
+            data,
+            origin=origin,
+            hubs=[h.strip() for h in hubs.split(",") if h.strip()],
+            target=target,
+            dual_use=_list(list_name),
+            window_months=window,
+            min_share=min_share,
+        )
+        step(f"writing {out}")
+        _write(result, out)
+        found = _findings(findings, lambda: hub_findings(result), step)
+    total = float(result.get_column("re_export_usd").sum())
+    line = f"[bold]{result.height:,}[/] route-good-periods -> {out}; estimated re-exports {money(total)}"
+    _report({"rows": result.height, "out": str(out), "re_export_usd": total}, [line], json_output, found, findings)
 
 
 def surge(
     flows: FlowsArg,
-    out: OutOpt,
-    event: Annotated[str, typer.Option("--event", help="Event date, YYYY-MM-DD.")] = "2022-02-24",
-    list_name: ListOpt = "chpl",
+    out: OutFileOpt,
+    event: Annotated[str, typer.Option("--event", metavar="DATE", help="Event date, YYYY-MM-DD.")] = "2022-02-24",
+    list_name: Annotated[
+        str | None, typer.Option("--list", "-l", metavar="LIST", help="Dual-use list name (e.g. chpl) or a list file.")
+    ] = "chpl",
     level: Annotated[Level, typer.Option("--level", help="One row per good or per list tier.")] = Level.product,
     route: Annotated[
-        list[str] | None, typer.Option("--route", help="Keep this exporter>importer route (repeatable).")
+        list[str] | None,
+        typer.Option("--route", metavar="ROUTE", help="Keep this exporter>importer route, e.g. CN>KZ (repeatable)."),
     ] = None,
     did_out: Annotated[
-        Path | None, typer.Option("--did", help="Also write a listed-vs-not-listed difference-in-differences.")
+        Path | None,
+        typer.Option("--did", metavar="FILE", help="Also write a listed-vs-not-listed difference-in-differences."),
     ] = None,
     findings: FindingsOpt = None,
+    json_output: JsonOpt = False,
 ) -> None:
     """Growth against the pre-event baseline per route, good and tier; optional difference-in-differences."""
     import polars as pl
@@ -138,26 +194,44 @@ def surge(
         when = dt.date.fromisoformat(event)
     except ValueError:
         raise InputError(f"--event: expected a date YYYY-MM-DD, got {event!r}") from None
-    data = _flows(flows)
-    result = grow(data, event=when, dual_use=_list(list_name), level=level.value, routes=route)
-    _write(result, out)
-    say(f"[bold]{result.height:,}[/] rows -> {out}")
-    if did_out is not None:
-        panel = result if level is Level.product else grow(data, event=when, dual_use=_list(list_name), routes=route)
-        estimate = did(panel, treated=pl.col("tier") != NOT_LISTED)
-        _write(estimate, did_out)
-        row = estimate.row(0, named=True)
-        if row["estimate"] is not None:
-            se = "n/a" if row["std_error"] is None else f"{row['std_error']:.3f}"
-            say(f"difference-in-differences (log): {row['estimate']:.3f} (s.e. {se}) -> {did_out}")
-    if findings is not None:
-        found = surge_findings(result)
-        _write(found, findings)
-        say(f"{found.height:,} findings -> {findings}")
+    lines: list[str] = []
+    summary: dict[str, object] = {"out": str(out)}
+    with status("reading flows", enabled=not json_output) as step:
+        data = _flows(flows)
+        step(f"growth of {data.height:,} flow records against the baseline")
+        result = grow(data, event=when, dual_use=_list(list_name), level=level.value, routes=route)
+        _write(result, out)
+        lines.append(f"[bold]{result.height:,}[/] rows -> {out}")
+        summary["rows"] = result.height
+        if did_out is not None:
+            step("difference-in-differences")
+            panel = (
+                result if level is Level.product else grow(data, event=when, dual_use=_list(list_name), routes=route)
+            )
+            estimate = did(panel, treated=pl.col("tier") != NOT_LISTED)
+            _write(estimate, did_out)
+            row = estimate.row(0, named=True)
+            summary["did"] = {k: row.get(k) for k in ("estimate", "std_error", "p_value")} | {"file": str(did_out)}
+            if row["estimate"] is not None:
+                se = "n/a" if row["std_error"] is None else f"{row['std_error']:.3f}"
+                lines.append(f"difference-in-differences (log): {row['estimate']:.3f} (s.e. {se}) -> {did_out}")
+        found = _findings(findings, lambda: surge_findings(result), step)
+    _report(summary, lines, json_output, found, findings)
 
 
 def register(app: typer.Typer) -> None:
     """Add ``reconcile``, ``hubs`` and ``surge`` to ``app``."""
-    app.command("reconcile")(reconcile)
-    app.command("hubs")(hubs)
-    app.command("surge")(surge)
+    add(app, "reconcile", reconcile, "dualuse reconcile flows.parquet --out mirror.parquet --findings findings.json")
+    add(
+        app,
+        "hubs",
+        hubs,
+        "dualuse hubs flows.parquet --origin CN --hubs KZ,KG --list chpl --out hubs.parquet",
+        "dualuse hubs flows.parquet --origin CN --hubs KZ --out hubs.csv --findings findings.json --json",
+    )
+    add(
+        app,
+        "surge",
+        surge,
+        "dualuse surge flows.parquet --level tier --route CN>KZ --route KZ>RU --out surge.parquet --did did.csv",
+    )

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 import polars as pl
 import typer
 
+from dualuse.cli import _output
+from dualuse.cli._command import DualuseCommand, FlagGroup, JsonOpt, ListVersionOpt, example_text
 from dualuse.cli._output import print_frame
 
 if TYPE_CHECKING:
@@ -23,13 +25,22 @@ class Format(StrEnum):
     json = "json"
 
 
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+
 lists_app = typer.Typer(
-    help="Dual-use lists: CHPL versions, the UAV watch list, your own lists.", invoke_without_command=True
+    cls=FlagGroup,
+    help="Dual-use lists: CHPL versions, the UAV watch list, your own lists.",
+    invoke_without_command=True,
+    epilog=example_text("dualuse lists", "dualuse lists --json"),
 )
 
 
+def _format(fmt: Format, as_json: bool) -> str:
+    return "json" if as_json else fmt.value
+
+
 @lists_app.callback()
-def _overview(ctx: typer.Context) -> None:
+def _overview(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """List the available lists and versions."""
     if ctx.invoked_subcommand is not None:
         return
@@ -39,34 +50,60 @@ def _overview(ctx: typer.Context) -> None:
         {"name": lst.name, "version": lst.version.version, "items": len(lst), "title": lst.title}
         for lst in sorted(lists.available(), key=lambda x: (x.name, x.version.version))
     ]
-    print_frame(pl.DataFrame(rows), title="Dual-use lists")
+    print_frame(pl.DataFrame(rows), fmt=_format(Format.table, as_json), title="Dual-use lists")
 
 
-@lists_app.command("show")
+@lists_app.command(
+    "show",
+    cls=DualuseCommand,
+    epilog=example_text("dualuse lists show chpl", "dualuse lists show chpl --list-version 2023 --format csv"),
+)
 def show(
-    name: Annotated[str, typer.Argument(help="List name, e.g. chpl, or a path to a CSV/TOML list.")],
-    version: Annotated[str | None, typer.Option("--version", "-v", help="List version (default: latest).")] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    name: Annotated[str, typer.Argument(metavar="LIST", help="List name, e.g. chpl, or a path to a CSV/TOML list.")],
+    version: ListVersionOpt = None,
+    fmt: FormatOpt = Format.table,
+    as_json: JsonOpt = False,
 ) -> None:
     """Show the items of a list."""
     lst = _resolve(name, version)
     frame = lst.to_frame().with_columns(pl.col("hs2017").list.join(";"))
-    print_frame(frame, fmt=fmt.value, title=f"{lst.title or lst.name} ({lst.version})")
+    print_frame(frame, fmt=_format(fmt, as_json), title=f"{lst.title or lst.name} ({lst.version})")
 
 
-@lists_app.command("match")
+@lists_app.command(
+    "match",
+    cls=DualuseCommand,
+    epilog=example_text("dualuse lists match 8541.21.0000 8806.22 9403.60", "dualuse lists match 854231 --json"),
+)
 def match(
-    codes: Annotated[list[str], typer.Argument(help="HS or national codes (6 to 10 digits, either HS version).")],
-    name: Annotated[str, typer.Option("--list", "-l", help="List name or file.")] = "chpl",
-    version: Annotated[str | None, typer.Option("--version", "-v", help="List version (default: latest).")] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    codes: Annotated[
+        list[str], typer.Argument(metavar="CODE", help="HS or national codes (6 to 10 digits, either HS version).")
+    ],
+    name: Annotated[str, typer.Option("--list", "-l", metavar="LIST", help="List name or file.")] = "chpl",
+    version: ListVersionOpt = None,
+    fmt: FormatOpt = Format.table,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Say which list items (and tiers) each code falls under."""
+    """Say which list items (and tiers) each code falls under.
+
+    A code that is not an HS code is reported on stderr and the others are still matched (exit code 1).
+    """
+    from dualuse.errors import DualuseError
     from dualuse.hs import HSCode
 
     lst = _resolve(name, version)
-    digits = [HSCode.parse(c).digits for c in codes]
-    print_frame(lst.match(digits), fmt=fmt.value, title=f"{lst.name} ({lst.version})")
+    digits, bad = [], []
+    for code in codes:
+        try:
+            digits.append(HSCode.parse(code).digits)
+        except (DualuseError, ValueError) as exc:
+            bad.append(str(exc))
+    if digits:
+        print_frame(lst.match(digits), fmt=_format(fmt, as_json), title=f"{lst.name} ({lst.version})")
+    for message in bad:
+        _output.error(message)
+    if bad:
+        raise typer.Exit(1)
 
 
 def _resolve(name: str, version: str | None) -> DualUseList:

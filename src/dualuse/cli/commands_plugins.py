@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from dualuse.cli._command import JsonOpt, add, flag
 from dualuse.cli._output import STATE, print_frame, say
 from dualuse.errors import ConfigError
 
@@ -82,13 +83,24 @@ def _progress_bar() -> Iterator[Progress]:
 
 
 def _fetch(
-    connector: str, settings: dict[str, Any], workspace: Path | None, refresh: bool, name: str | None
+    connector: str,
+    settings: dict[str, Any],
+    workspace: Path | None,
+    refresh: bool,
+    name: str | None,
+    json_output: bool = False,
 ) -> StoredTable:
     from dualuse.store import Workspace
 
     with _progress_bar() as progress:
         stored = Workspace(workspace).fetch(connector, settings, refresh=refresh, progress=progress, name=name)
     manifest = stored.manifest
+    if json_output:
+        sys.stdout.write(
+            json.dumps({"name": stored.name, "path": str(stored.path), **json.loads(manifest.to_json())}, indent=2)
+            + "\n"
+        )
+        return stored
     say(
         f"stored [bold]{stored.name}[/] ({manifest.table}): {manifest.rows_accepted:,} rows accepted, "
         f"{manifest.rows_rejected:,} rejected -> {stored.path}"
@@ -96,7 +108,7 @@ def _fetch(
     return stored
 
 
-def plugins(json_output: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False) -> None:
+def plugins(json_output: JsonOpt = False) -> None:
     """List plugins: name, version, distribution, connectors, tables, hooks and load errors."""
     from dualuse.connectors.manager import plugin_report
 
@@ -121,31 +133,44 @@ def plugins(json_output: Annotated[bool, typer.Option("--json", help="Print JSON
     print_frame(pl.DataFrame(flat), title="Plugins")
 
 
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", "-s", metavar="KEY=VALUE", help="A setting as key=value (repeatable); values read as TOML."),
+]
+WorkspaceOpt = Annotated[
+    Path | None,
+    typer.Option("--workspace", "-w", metavar="FOLDER", help="Workspace folder (default: DUALUSE_WORKSPACE)."),
+]
+NameOpt = Annotated[str | None, typer.Option("--name", metavar="NAME", help="Store under this table name.")]
+
+
 def fetch(
-    connector: Annotated[str, typer.Argument(help="Connector name (see `dualuse plugins`).")],
-    config: Annotated[Path | None, typer.Option("--config", "-c", help="Settings file (TOML or JSON).")] = None,
-    assignments: Annotated[
-        list[str] | None, typer.Option("--set", "-s", help="A setting as key=value (repeatable).")
+    connector: Annotated[str, typer.Argument(metavar="CONNECTOR", help="Connector name (see `dualuse plugins`).")],
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", metavar="FILE", help="Settings file (TOML or JSON).")
     ] = None,
-    workspace: Annotated[Path | None, typer.Option("--workspace", "-w", help="Workspace folder.")] = None,
-    refresh: Annotated[bool, typer.Option("--refresh", help="Fetch again even if the same query is stored.")] = False,
-    name: Annotated[str | None, typer.Option("--name", help="Store under this table name.")] = None,
+    assignments: SetOpt = None,
+    workspace: WorkspaceOpt = None,
+    refresh: Annotated[bool, flag("--refresh", help="Fetch again even if the same query is stored.")] = False,
+    name: NameOpt = None,
+    json_output: JsonOpt = False,
 ) -> None:
     """Fetch with a connector into the workspace (settings from --config and/or --set)."""
     settings = _read_config(config) if config is not None else {}
     settings.update(parse_assignments(assignments or []))
-    _fetch(connector, settings, workspace, refresh, name)
+    _fetch(connector, settings, workspace, refresh, name, json_output)
 
 
 def ingest(
-    file: Annotated[Path, typer.Argument(help="A .csv/.tsv/.txt/.dat, .parquet or .xlsx file.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A .csv/.tsv/.txt/.dat, .parquet or .xlsx file.")],
     preset: Annotated[
-        str | None, typer.Option("--preset", "-p", help="Mapping preset name or a .toml mapping.")
+        str | None, typer.Option("--preset", "-p", metavar="PRESET", help="Mapping preset name or a .toml mapping.")
     ] = None,
-    assignments: Annotated[list[str] | None, typer.Option("--set", "-s", help="Another setting as key=value.")] = None,
-    workspace: Annotated[Path | None, typer.Option("--workspace", "-w", help="Workspace folder.")] = None,
-    refresh: Annotated[bool, typer.Option("--refresh", help="Read the file again even if stored.")] = False,
-    name: Annotated[str | None, typer.Option("--name", help="Store under this table name.")] = None,
+    assignments: SetOpt = None,
+    workspace: WorkspaceOpt = None,
+    refresh: Annotated[bool, flag("--refresh", help="Read the file again even if stored.")] = False,
+    name: NameOpt = None,
+    json_output: JsonOpt = False,
 ) -> None:
     """Load a file into the workspace through a mapping preset (shorthand for the file connectors)."""
     suffix = file.suffix.lower()
@@ -154,11 +179,23 @@ def ingest(
     if preset is not None:
         settings["preset"] = preset
     settings.update(parse_assignments(assignments or []))
-    _fetch(connector, settings, workspace, refresh, name)
+    _fetch(connector, settings, workspace, refresh, name, json_output)
 
 
 def register(app: typer.Typer) -> None:
     """Add ``plugins``, ``fetch`` and ``ingest`` to ``app``."""
-    app.command("plugins")(plugins)
-    app.command("fetch")(fetch)
-    app.command("ingest")(ingest)
+    add(app, "plugins", plugins, "dualuse plugins", "dualuse plugins --json")
+    add(
+        app,
+        "fetch",
+        fetch,
+        "dualuse fetch comtrade --set reporters=KZ --set partners=RU --set hs_codes=8542 --set periods=2023",
+        "dualuse fetch ofac-sdn --config sdn.toml --workspace ws --json",
+    )
+    add(
+        app,
+        "ingest",
+        ingest,
+        "dualuse ingest declarations.csv --preset ru-declarations --workspace ws",
+        "dualuse ingest baci.parquet --preset baci --name trade --json",
+    )

@@ -5,14 +5,14 @@ Exit codes: 0 done, 1 error (one line on stderr), 2 usage error, 130 interrupted
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from dualuse.cli import _output
+from dualuse.cli._command import HubsOpt, JsonOpt, QuietOpt, add
+from dualuse.cli._progress import step_progress
 
 if TYPE_CHECKING:
     from dualuse.demo import DemoResult
@@ -20,39 +20,10 @@ if TYPE_CHECKING:
 __all__ = ["register"]
 
 
-StepCallback = Callable[[str, int, int | None], None]
-
-
-@contextmanager
-def _step_progress(enabled: bool, total: int) -> Iterator[StepCallback | None]:
-    """A rich progress bar on stderr, advanced once per pipeline step (nothing when disabled)."""
-    if not enabled:
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    columns = (
-        SpinnerColumn(),
-        TextColumn("[bold]{task.description:<10}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total} steps"),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("starting", total=total)
-
-        def advance(step: str, done: int, _total: int | None) -> None:
-            bar.update(task, description=step, advance=done)
-
-        yield advance
-
-
 def _print_summary(result: DemoResult) -> None:
     import textwrap
 
     from rich.console import Console
-    from rich.markup import escape
     from rich.table import Table
 
     console = Console(soft_wrap=True)
@@ -61,7 +32,7 @@ def _print_summary(result: DemoResult) -> None:
     figures.add_column("value", justify="right", style="bold")
     figures.add_column("rows", justify="right", style="dim")
     for fig in result.figures:
-        figures.add_row(escape(fig.label), fig.display, f"{fig.evidence.count:,}")
+        figures.add_row(_output.plain(fig.label), fig.display, f"{fig.evidence.count:,}")
     console.print(figures)
     top = result.top_findings()
     if top.height:
@@ -71,16 +42,19 @@ def _print_summary(result: DemoResult) -> None:
         width = max(40, console.width - 8)
         for row in top.iter_rows(named=True):
             console.print(
-                f"  [bold]{row['score']:.2f}[/]  [cyan]{row['kind']}[/]  {escape(row['subject'])}", highlight=False
+                f"  [bold]{row['score']:.2f}[/]  [cyan]{row['kind']}[/]  {_output.plain(row['subject'])}",
+                highlight=False,
             )
             console.print(
-                "        " + escape(textwrap.shorten(row["summary"], width=width, placeholder=" …")),
+                "        " + _output.plain(textwrap.shorten(row["summary"], width=width, placeholder=" …")),
                 style="dim",
                 highlight=False,
             )
     skipped = [s for s in result.steps if s.status != "ran"]
     for step in skipped:
-        console.print(f"[yellow]skipped[/] {step.name}: {step.note}")
+        console.print(f"[yellow]skipped[/] {step.name}: {_output.plain(step.note)}")
+    if result.explore_command:
+        console.print(f"Explore in a browser: [bold]{_output.plain(result.explore_command)}[/]", highlight=False)
     console.print(
         f"Report: [bold]{result.files.html}[/]  ·  findings: {result.files.findings}  ·  tables: {result.files.html.parent / 'tables'}"
         f"  ·  {result.seconds:.1f} s"
@@ -90,13 +64,15 @@ def _print_summary(result: DemoResult) -> None:
 def register(app: typer.Typer) -> None:
     """Add ``demo`` and ``report`` to ``app``."""
 
-    @app.command("demo")
     def demo(
         out: Annotated[
-            Path, typer.Option("--out", "-o", help="Folder for report.html, findings.json, tables/ and the inputs.")
+            Path,
+            typer.Option(
+                "--out", "-o", metavar="FOLDER", help="Folder for report.html, findings.json, tables/ and the inputs."
+            ),
         ] = Path("demo-output"),
-        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
-        as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")] = False,
+        quiet: QuietOpt = False,
+        as_json: JsonOpt = False,
     ) -> None:
         """Run the whole pipeline on the bundled sample scenario and write a report.
 
@@ -109,40 +85,52 @@ def register(app: typer.Typer) -> None:
         from dualuse.demo import STEPS, run_demo
 
         quiet = quiet or _output.STATE.quiet
-        with _step_progress(not quiet and not as_json, len(STEPS)) as progress:
+        with step_progress(not quiet and not as_json, len(STEPS)) as progress:
             result = run_demo(out, progress=progress)
         if as_json:
             typer.echo(_output.as_json(result.summary()))
         elif not quiet:
             _print_summary(result)
 
-    @app.command("report")
     def report(
-        out: Annotated[Path, typer.Option("--out", "-o", help="Folder for report.html, findings.json and tables/.")],
+        out: Annotated[
+            Path,
+            typer.Option("--out", "-o", metavar="FOLDER", help="Folder for report.html, findings.json and tables/."),
+        ],
         workspace: Annotated[
-            Path | None, typer.Option("--workspace", "-w", help="Build from every table in this workspace.")
+            Path | None,
+            typer.Option("--workspace", "-w", metavar="FOLDER", help="Build from every table in this workspace."),
         ] = None,
         flows: Annotated[
-            str | None, typer.Option("--flows", help="Canonical flows: a .parquet/.csv file or a workspace table.")
+            str | None,
+            typer.Option("--flows", metavar="FILE", help="Canonical flows: a .parquet/.csv file or a workspace table."),
         ] = None,
         shipments: Annotated[
-            str | None, typer.Option("--shipments", help="Canonical shipments (file or workspace table).")
+            str | None,
+            typer.Option("--shipments", metavar="FILE", help="Canonical shipments (file or workspace table)."),
         ] = None,
         watchlist: Annotated[
-            str | None, typer.Option("--watchlist", help="Canonical parties of a watch list (file or workspace table).")
+            str | None,
+            typer.Option(
+                "--watchlist", metavar="FILE", help="Canonical parties of a watch list (file or workspace table)."
+            ),
         ] = None,
         registry: Annotated[
-            str | None, typer.Option("--registry", help="Canonical parties from a company registry.")
+            str | None, typer.Option("--registry", metavar="FILE", help="Canonical parties from a company registry.")
         ] = None,
-        origin: Annotated[str, typer.Option(help="Origin country.")] = "CN",
-        hubs: Annotated[str, typer.Option(help="Hub countries, comma-separated.")] = "KZ,KG",
-        target: Annotated[str, typer.Option(help="Target country.")] = "RU",
-        year: Annotated[int, typer.Option(help="The year of the headline figures.")] = 2023,
-        baseline_year: Annotated[int, typer.Option("--baseline-year", help="The year to compare with.")] = 2022,
-        list_name: Annotated[str, typer.Option("--list", help="Dual-use list for the headline figures.")] = "chpl",
-        title: Annotated[str | None, typer.Option(help="Report title.")] = None,
-        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
-        as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")] = False,
+        origin: Annotated[str, typer.Option(metavar="COUNTRY", help="Origin country.")] = "CN",
+        hubs: HubsOpt = "KZ,KG",
+        target: Annotated[str, typer.Option(metavar="COUNTRY", help="Target country.")] = "RU",
+        year: Annotated[int, typer.Option(metavar="YEAR", help="The year of the headline figures.")] = 2023,
+        baseline_year: Annotated[
+            int, typer.Option("--baseline-year", metavar="YEAR", help="The year to compare with.")
+        ] = 2022,
+        list_name: Annotated[
+            str, typer.Option("--list", "-l", metavar="LIST", help="Dual-use list for the headline figures.")
+        ] = "chpl",
+        title: Annotated[str | None, typer.Option(metavar="TEXT", help="Report title.")] = None,
+        quiet: QuietOpt = False,
+        as_json: JsonOpt = False,
     ) -> None:
         """Build the report from a workspace or from files: HTML, findings.json and tables/.
 
@@ -184,9 +172,18 @@ def register(app: typer.Typer) -> None:
         )
         if title:
             options = dataclasses.replace(options, title=title)
-        with _step_progress(not (quiet or as_json or _output.STATE.quiet), len(ANALYSIS_STEPS)) as progress:
-            result = report_from_frames(frames, options, out, progress=progress)
+        with step_progress(not (quiet or as_json or _output.STATE.quiet), len(ANALYSIS_STEPS)) as progress:
+            result = report_from_frames(frames, options, out, progress=progress, workspace=ws)
         if as_json:
             typer.echo(_output.as_json(result.summary()))
         elif not (quiet or _output.STATE.quiet):
             _print_summary(result)
+
+    add(app, "demo", demo, "dualuse demo", "dualuse demo --out /tmp/demo --json")
+    add(
+        app,
+        "report",
+        report,
+        "dualuse report --workspace ws --out report",
+        "dualuse report --flows flows.parquet --shipments shipments.parquet --watchlist sdn.parquet --hubs KZ,KG --out report",
+    )

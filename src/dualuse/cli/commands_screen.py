@@ -1,4 +1,8 @@
-"""``dualuse screen``: screen names against a watch list; ``dualuse screen eval``: held-out figures and sweeps."""
+"""``dualuse screen NAMES``: screen names against a watch list; ``dualuse screen eval``: held-out figures and sweeps.
+
+``screen`` is a group whose default subcommand is ``names``: ``dualuse screen partners.csv --watchlist
+w.csv`` is ``dualuse screen names partners.csv --watchlist w.csv``; ``eval`` is a subcommand of its own.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dualuse.cli._output import print_frame, say, write_frame
+from dualuse.cli._command import DefaultGroup, JsonOpt, add, example_text, flag
+from dualuse.cli._output import as_json, print_frame, say, write_frame
+from dualuse.cli._progress import status
 from dualuse.errors import InputError
 
 if TYPE_CHECKING:
@@ -43,25 +49,60 @@ def _flat(result: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _evaluate(pairs: Path | None, reference: Path | None, folds: int, tune: bool) -> None:
+def evaluate(
+    pairs: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="PAIRS",
+            help="A labelled pairs CSV (name1,name2,is_match,kind[,script]): its threshold sweep. "
+            "Without it: the held-out figures.",
+        ),
+    ] = None,
+    reference: Annotated[
+        Path | None,
+        typer.Option(
+            "--reference",
+            metavar="FOLDER",
+            help="The folder holding screening/ (the nomenklatura benchmark) and sanctions/ofac_raw/ "
+            "(default: $DUALUSE_REFERENCE_DATA).",
+        ),
+    ] = None,
+    folds: Annotated[
+        int, typer.Option("--folds", min=2, max=20, metavar="N", help="Cross-validation folds of the benchmark.")
+    ] = 5,
+    tune: Annotated[
+        bool, flag("--tune/--no-tune", help="Tune the weights on the training folds (else as shipped).")
+    ] = True,
+    json_output: JsonOpt = False,
+) -> None:
+    """Measure the scorer: held-out figures beside logic-v2's, or the threshold sweep of a pairs file.
+
+    Without PAIRS: the regional held-out set and OFAC's own aliases at the default threshold and,
+    with --reference, the public nomenklatura benchmark cross-validated (weights and threshold
+    tuned on the training folds only) beside logic-v2's scores on the same rows.
+    """
+    if pairs is None:
+        _heldout(reference, folds, tune, json_output)
+        return
     import polars as pl
 
     from dualuse.screening.evaluate import best_threshold, load_pairs, score_labelled, sweep
 
-    if pairs is not None:
+    with status(f"scoring the pairs of {pairs.name}", enabled=not json_output):
         table = sweep(score_labelled(load_pairs(pairs)))
-        best = best_threshold(table)
-        say(f"{pairs.name}: best F1 {best['f1']:.4f} at threshold {best['threshold']:.2f}")
-        shown = table.filter(pl.col("threshold").is_in([0.7, 0.75, 0.8, 0.85, 0.9, best["threshold"]]))
-        print_frame(
-            shown.with_columns(pl.col("precision", "recall", "f1").round(4)).sort("threshold", "slice"),
-            title="threshold sweep",
-        )
+    best = best_threshold(table)
+    if json_output:
+        typer.echo(as_json({"pairs": str(pairs), "best": best, "sweep": table.to_dicts()}))
         return
-    _heldout(reference, folds, tune)
+    say(f"{pairs.name}: best F1 {best['f1']:.4f} at threshold {best['threshold']:.2f}")
+    shown = table.filter(pl.col("threshold").is_in([0.7, 0.75, 0.8, 0.85, 0.9, best["threshold"]]))
+    print_frame(
+        shown.with_columns(pl.col("precision", "recall", "f1").round(4)).sort("threshold", "slice"),
+        title="threshold sweep",
+    )
 
 
-def _heldout(reference: Path | None, folds: int, tune: bool) -> None:
+def _heldout(reference: Path | None, folds: int, tune: bool, json_output: bool) -> None:
     """The held-out figures (regional held-out set, OFAC aliases, the public benchmark beside logic-v2)."""
     import os
 
@@ -74,7 +115,22 @@ def _heldout(reference: Path | None, folds: int, tune: bool) -> None:
         reference = Path(os.environ["DUALUSE_REFERENCE_DATA"])
     if reference is not None and not reference.is_dir():
         raise InputError(f"--reference {reference}: not a folder")
-    report = heldout_report(reference, folds=folds, grid=None if tune else [ScoringConfig()])
+    with status("scoring the held-out sets", enabled=not json_output):
+        report = heldout_report(reference, folds=folds, grid=None if tune else [ScoringConfig()])
+    if json_output:
+        typer.echo(
+            as_json(
+                {
+                    "default_threshold": DEFAULT_THRESHOLD,
+                    "folds": folds,
+                    "tuned": tune,
+                    "sets": report.sets.to_dicts(),
+                    "cases": report.cases.to_dicts(),
+                    "benchmark": report.benchmark.to_dicts(),
+                }
+            )
+        )
+        return
     figures = pl.col("precision", "recall", "f1", "best_f1", "best_threshold").round(3)
     print_frame(report.sets.with_columns(figures), title=f"labelled sets at the default threshold {DEFAULT_THRESHOLD}")
     print_frame(report.cases, title="regional held-out set by case (pairs wrong at the default threshold)")
@@ -98,56 +154,95 @@ def _heldout(reference: Path | None, folds: int, tune: bool) -> None:
     print_frame(shown, title=f"public name benchmark (nomenklatura): {how}")
 
 
-def register(app: typer.Typer) -> None:
-    """Add ``screen`` to ``app``."""
+def screen_names(
+    names: Annotated[
+        str, typer.Argument(metavar="NAMES", help="Names to screen: CSV, Parquet or Excel, or a workspace table.")
+    ],
+    against: Annotated[
+        Path | None,
+        typer.Option("--watchlist", metavar="FILE", help="The watch list (CSV/Parquet/Excel or a parties table)."),
+    ] = None,
+    threshold: Annotated[
+        float, typer.Option("--threshold", min=0.0, max=1.0, metavar="SCORE", help="Minimum score, 0 to 1.")
+    ] = 0.8,
+    name_column: Annotated[
+        str, typer.Option("--name-column", metavar="COLUMN", help="The name column of NAMES.")
+    ] = "name",
+    kind: Annotated[
+        str,
+        typer.Option("--kind", metavar="KIND", help="Kind of names without a kind column: company, person, unknown."),
+    ] = "unknown",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", metavar="FILE", help="Write matches here (.parquet/.csv/.json).")
+    ] = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Screen NAMES against a watch list (Latin and Cyrillic, legal forms, identifiers)."""
+    if against is None:
+        raise InputError("--watchlist FILE is required")
+    from dualuse.screening import screen
 
-    @app.command("screen")
-    def screen_command(
-        names: Annotated[str, typer.Argument(help="Names to screen (CSV/Parquet/Excel), or 'eval'.")],
-        pairs: Annotated[
-            Path | None, typer.Argument(help="With 'eval': a labelled pairs CSV (default: the regional set).")
-        ] = None,
-        against: Annotated[
-            Path | None, typer.Option("--against", help="The watch list (CSV/Parquet/Excel or a parties table).")
-        ] = None,
-        threshold: Annotated[float, typer.Option("--threshold", min=0.0, max=1.0, help="Minimum score.")] = 0.8,
-        name_column: Annotated[str, typer.Option("--name-column", help="The name column of NAMES.")] = "name",
-        kind: Annotated[str, typer.Option("--kind", help="Kind of names without a kind column.")] = "unknown",
-        out: Annotated[Path | None, typer.Option("--out", help="Write matches here (.parquet/.csv/.json).")] = None,
-        reference: Annotated[
-            Path | None,
-            typer.Option(
-                "--reference",
-                help="With 'eval': the folder holding screening/ (nomenklatura benchmark) and sanctions/ofac_raw/.",
-            ),
-        ] = None,
-        folds: Annotated[int, typer.Option("--folds", min=2, max=20, help="With 'eval': cross-validation folds.")] = 5,
-        tune: Annotated[
-            bool, typer.Option("--tune/--no-tune", help="With 'eval': tune the weights on the training folds.")
-        ] = True,
-    ) -> None:
-        """Screen NAMES against a watch list (Latin and Cyrillic, legal forms, identifiers).
-
-        `dualuse screen eval` prints the held-out figures (the regional held-out set, OFAC's aliases
-        and, with --reference, the public benchmark cross-validated beside logic-v2);
-        `dualuse screen eval PAIRS` prints the threshold sweep of a labelled pairs file.
-        """
-        if names == "eval":
-            _evaluate(pairs, reference, folds, tune)
-            return
-        if against is None:
-            raise InputError("--against WATCHLIST is required")
-        from dualuse.screening import screen
-
+    with status("reading names and the watch list", enabled=not json_output) as step:
         queries = _read(names)
         watch = _read(str(against))
         if "name" not in watch.columns and name_column in watch.columns:
             watch = watch.rename({name_column: "name"})
+        step(f"screening {queries.height:,} names against {watch.height:,}")
         result = screen(queries, watch, threshold=threshold, name_column=name_column, kind=kind)
-        matched = result["query_id"].n_unique()
-        say(f"{queries.height} names screened against {watch.height}: {matched} with candidates, {result.height} rows")
         if out is not None:
             write_frame(_flat(result) if out.suffix.lower() == ".csv" else result, out)
-            say(f"wrote {out}")
-        else:
-            print_frame(result.select(_SHOWN).head(50), title="candidate matches (best first)")
+    matched = result["query_id"].n_unique()
+    if json_output:
+        summary = {
+            "names": queries.height,
+            "watchlist": watch.height,
+            "with_candidates": matched,
+            "rows": result.height,
+        }
+        rows = result.select(_SHOWN) if out is None else None
+        typer.echo(
+            as_json(
+                {
+                    **summary,
+                    "out": None if out is None else str(out),
+                    "matches": None if rows is None else rows.to_dicts(),
+                }
+            )
+        )
+        return
+    say(f"{queries.height} names screened against {watch.height}: {matched} with candidates, {result.height} rows")
+    if out is not None:
+        say(f"wrote {out}")
+    else:
+        print_frame(result.select(_SHOWN).head(50), title="candidate matches (best first)")
+
+
+screen_app = typer.Typer(
+    cls=DefaultGroup,
+    no_args_is_help=True,
+    subcommand_metavar="[NAMES | eval] [ARGS]...",
+    help="Screen names against a watch list; `dualuse screen eval` measures the scorer on labelled pairs.",
+    epilog=example_text(
+        "dualuse screen partners.csv --watchlist watchlist.csv --threshold 0.8 --out matches.csv",
+        "dualuse screen eval",
+    ),
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``screen`` (``dualuse screen NAMES …``, ``dualuse screen eval``) to ``app``."""
+    add(
+        screen_app,
+        "names",
+        screen_names,
+        "dualuse screen partners.csv --watchlist watchlist.csv --out matches.csv",
+        "dualuse screen names partners.parquet --watchlist sdn.parquet --kind company --json",
+    )
+    add(
+        screen_app,
+        "eval",
+        evaluate,
+        "dualuse screen eval --reference ../shared/data",
+        "dualuse screen eval my_pairs.csv --json",
+    )
+    app.add_typer(screen_app, name="screen")

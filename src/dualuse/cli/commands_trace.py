@@ -9,7 +9,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dualuse.cli._output import print_frame, say, write_frame
+from dualuse.cli._command import JsonOpt, add, flag
+from dualuse.cli._output import as_json, print_frame, say, write_frame
+from dualuse.cli._progress import status
+from dualuse.formatting import money
 
 if TYPE_CHECKING:
     import polars as pl
@@ -48,72 +51,114 @@ def _split(value: str | None) -> list[str]:
 
 
 def trace(
-    shipments: Annotated[Path, typer.Argument(help="Canonical shipments as Parquet or CSV.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the results.")],
-    target: Annotated[str, typer.Option("--target", help="Destination country.")] = "RU",
+    shipments: Annotated[Path, typer.Argument(metavar="SHIPMENTS", help="Canonical shipments as Parquet or CSV.")],
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="FOLDER", help="Folder for the results.")],
+    target: Annotated[str, typer.Option("--target", metavar="COUNTRY", help="Destination country.")] = "RU",
     hubs: Annotated[
-        str | None, typer.Option("--hubs", help="Intermediary countries, comma-separated (default: known hubs).")
+        str | None,
+        typer.Option(
+            "--hubs", metavar="COUNTRIES", help="Intermediary countries, comma-separated (default: known hubs)."
+        ),
     ] = None,
     list_name: Annotated[
-        str | None, typer.Option("--list", help="Keep chains of goods on this list (e.g. chpl); flags use it too.")
+        str | None,
+        typer.Option(
+            "--list", "-l", metavar="LIST", help="Keep chains of goods on this list (e.g. chpl); flags use it too."
+        ),
     ] = None,
-    window_days: Annotated[int, typer.Option("--window-days", help="Most days between arrival and departure.")] = 90,
-    max_hops: Annotated[int, typer.Option("--max-hops", help="Most legs of a chain (CN>KZ>KG>RU is 3).")] = 3,
+    window_days: Annotated[
+        int, typer.Option("--window-days", metavar="DAYS", help="Most days between arrival and departure.")
+    ] = 90,
+    max_hops: Annotated[
+        int, typer.Option("--max-hops", metavar="N", help="Most legs of a chain (CN>KZ>KG>RU is 3).")
+    ] = 3,
     registry: Annotated[
-        Path | None, typer.Option("--registry", help="Parties with founded/employees/revenue_usd/owners.")
+        Path | None,
+        typer.Option("--registry", metavar="FILE", help="Parties with founded/employees/revenue_usd/owners."),
     ] = None,
     sanctioned: Annotated[
-        Path | None, typer.Option("--sanctioned", help="Screening results or a watch list (parties frame).")
+        Path | None,
+        typer.Option("--watchlist", metavar="FILE", help="A watch list (parties table) or screening results."),
     ] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Format of the result files.")] = Format.parquet,
-    ftm: Annotated[bool, typer.Option("--ftm/--no-ftm", help="Also write FollowTheMoney JSON lines.")] = True,
+    ftm: Annotated[bool, flag("--ftm/--no-ftm", help="Also write FollowTheMoney JSON lines.")] = True,
+    json_output: JsonOpt = False,
 ) -> None:
     """Reconstruct shipment chains into TARGET through intermediaries; write chains, links and flags."""
+    import polars as pl
+
     from dualuse import trace as tr
     from dualuse.store import read_table
 
-    frame = read_table(shipments)
-    result = tr.chains(
-        frame,
-        target=target,
-        hubs=_split(hubs) or tr.DEFAULT_HUBS,
-        window_days=window_days,
-        max_hops=max_hops,
-        list=list_name,
-    )
-    flags = tr.red_flags(
-        result.shipments,
-        parties=result.parties,
-        target=target,
-        list=list_name or "chpl",
-        registry=read_table(registry) if registry else None,
-        sanctioned=read_table(sanctioned) if sanctioned else None,
-    )
-    tables = {
-        "chains": result.chains,
-        "links": result.links,
-        "flags": flags,
-        "unexplained": result.unexplained,
-        "parties": result.parties,
-        "rejected": result.rejected,
-    }
-    for name, table in tables.items():
-        write_frame(_flat(table) if fmt is Format.csv else table, out / f"{name}.{fmt.value}")
-    if ftm:
-        entities = tr.to_followthemoney(result, flags=flags)
-        text = "".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in entities)
-        (out / "entities.ftm.json").write_text(text, encoding="utf-8")
+    with status("reading shipments", enabled=not json_output) as step:
+        frame = read_table(shipments)
+        step(f"tracing chains through {frame.height:,} shipment lines")
+        result = tr.chains(
+            frame,
+            target=target,
+            hubs=_split(hubs) or tr.DEFAULT_HUBS,
+            window_days=window_days,
+            max_hops=max_hops,
+            dual_use=list_name,
+        )
+        step(f"red flags on {result.parties.height:,} parties")
+        flags = tr.red_flags(
+            result.shipments,
+            parties=result.parties,
+            target=target,
+            dual_use=list_name or "chpl",
+            registry=read_table(registry) if registry else None,
+            sanctioned=read_table(sanctioned) if sanctioned else None,
+        )
+        tables = {
+            "chains": result.chains,
+            "links": result.links,
+            "flags": flags,
+            "unexplained": result.unexplained,
+            "parties": result.parties,
+            "rejected": result.rejected,
+        }
+        step(f"writing {out}")
+        for name, table in tables.items():
+            write_frame(_flat(table) if fmt is Format.csv else table, out / f"{name}.{fmt.value}")
+        if ftm:
+            from dualuse.safe_files import write_text
+            from dualuse.safe_text import neutralise_value
+
+            entities = tr.to_followthemoney(result, flags=flags)
+            text = "".join(json.dumps(neutralise_value(e), ensure_ascii=False, sort_keys=True) + "\n" for e in entities)
+            write_text(out / "entities.ftm.json", text)
+    strongest = result.chains.sort(["score", "value_usd"], descending=True, nulls_last=True).head(10)
+    shown = strongest.select("route", "hs6", "first_date", "last_date", "quantity", "value_usd", "score")
+    if json_output:
+        summary = {
+            "lines": frame.height,
+            "rejected": result.rejected.height,
+            "chains": result.chains.height,
+            "links": result.links.height,
+            "flags": flags.height,
+            "out": str(out),
+            "files": sorted(str(out / f"{name}.{fmt.value}") for name in tables),
+            "top_chains": shown.to_dicts(),
+        }
+        typer.echo(as_json(summary))
+        return
     say(
-        f"{result.chains.height} chains, {result.links.height} links, {flags.height} flags "
-        f"from {frame.height} lines ({result.rejected.height} rejected) -> {out}"
+        f"{result.chains.height:,} chains, {result.links.height:,} links, {flags.height:,} flags "
+        f"from {frame.height:,} lines ({result.rejected.height:,} rejected) -> {out}"
     )
     if result.chains.height:
         print_frame(
-            result.chains.head(10).select("route", "hs6", "first_date", "last_date", "quantity", "value_usd", "score"),
-            title="Top chains (first 10 by date)",
+            shown.with_columns(pl.col("value_usd").map_elements(money, return_dtype=pl.String)),
+            title="Top chains, strongest first (score, then value)",
         )
 
 
 def register(app: typer.Typer) -> None:
     """Add ``dualuse trace`` to ``app``."""
-    app.command("trace")(trace)
+    add(
+        app,
+        "trace",
+        trace,
+        "dualuse trace shipments.parquet --hubs KZ,KG --list chpl --watchlist watchlist.parquet --out traced",
+    )

@@ -17,12 +17,18 @@ A mapping names, for each canonical column, where its value comes from and how t
 
 Each column rule has exactly one of ``from`` (an input column, or a list of alternative names: the
 first present is used), ``join`` (several input columns joined with ``sep``) or ``value`` (a
-constant). ``parse`` is one of ``text``, ``number``, ``integer``, ``date`` (with ``format``, one
-or several strptime patterns), ``period`` (``2023``, ``202301``, ``2023-01``, ``2023-01-01``: the first day of that month or
-year; ``YYYY52`` is a year, as in Comext), ``freq`` (``A`` or ``M`` from such a period), ``country`` (any name or code
-:func:`dualuse.geo.country` knows), ``hs`` (digits, separators removed, left-padded with zeros to
-``width``) or ``bool``. ``map`` translates values (an unknown value is a bad cell), ``scale``
-multiplies numbers, ``usd_rate = true`` multiplies by the connector's ``usd_rate`` setting, and
+constant). ``parse`` says how cells are read, with the parsers of :mod:`dualuse.values` that
+every reader shares: ``text``, ``number`` (decimal commas and thousands separators; ``decimal_comma``
+settles ``1,234``), ``integer``, ``date`` (with ``format``, one or several strptime patterns),
+``period`` (``2023``, ``202301``, ``2023-01``, ``2023M01``, ``2023-01-01``: the first day of that
+month or year; ``YYYY52`` is a year, as in Comext), ``freq`` (``A``/``M``, a word such as
+``annual``, or the shape of such a period), ``country`` (any name or code :func:`dualuse.geo.country`
+knows), ``hs`` (digits, separators removed, left-padded with zeros to ``width``; ``TOTAL`` for an
+all-goods figure), ``choice`` (the canonical words of ``flow``, ``freq``, ``valuation`` or ``kind``
+in any accepted spelling: ``X``, ``Export``, ``RX``), ``list`` (values separated by ``;``),
+``identifiers`` (``INN:7701234567; BIN:...``) or ``bool``. ``map`` translates values (an unknown
+value is a bad cell), ``scale`` multiplies numbers, ``usd_rate = true`` multiplies by the
+connector's ``usd_rate`` setting, and
 ``optional = true`` allows the input column to be absent (the canonical column is then empty).
 
 A cell that cannot be read quarantines its row with the reason; a mapped column that is absent
@@ -33,8 +39,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import lru_cache, partial
+from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 from typing import Literal, Self
@@ -42,9 +47,28 @@ from typing import Literal, Self
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from dualuse.errors import ConfigError, CountryError, InputError, PluginError
+from dualuse.errors import ConfigError, InputError, PluginError
 from dualuse.rejects import Check, any_failed, first_failure
-from dualuse.schema import polars_schema, record_model
+from dualuse.schema import parse_kinds, record_model
+from dualuse.values import (
+    CHOICES,
+    DEFAULT_DATE_FORMATS,
+    Parse,
+    Parsed,
+    cell_text,
+    choice_key,
+    parse_bool,
+    parse_choice,
+    parse_country,
+    parse_date,
+    parse_freq,
+    parse_hs,
+    parse_identifiers,
+    parse_integer,
+    parse_list,
+    parse_number,
+    parse_period,
+)
 
 __all__ = [
     "ColumnRule",
@@ -57,11 +81,6 @@ __all__ = [
     "load_preset",
     "presets",
 ]
-
-Parse = Literal["text", "number", "integer", "date", "period", "freq", "country", "hs", "bool"]
-DEFAULT_DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%Y%m%d")
-_TRUE = ("true", "1", "yes", "y", "t", "да")
-_FALSE = ("false", "0", "no", "n", "f", "нет")
 
 
 def _as_list(value: str | list[str] | None) -> list[str] | None:
@@ -258,36 +277,36 @@ def get_preset(name: str) -> MappingPreset:
 
 
 def identity_preset(table: Literal["shipments", "flows", "parties"], columns: Sequence[str]) -> MappingPreset:
-    """A mapping for a file that already has canonical column names (extra columns are kept as text).
+    """A mapping for a file whose columns carry the canonical names (extra columns are kept as text).
+
+    Names match ignoring case, spaces, hyphens and underscores (``HS Code`` is ``hs_code``), and
+    every column is read as :func:`dualuse.schema.validate` reads it; a flows file without ``freq``
+    takes it from the shape of its periods.
 
     Examples:
-        >>> identity_preset("flows", ["period", "reporter", "note"]).columns["period"].parse
-        'period'
+        >>> preset = identity_preset("flows", ["Period", "reporter", "note"])
+        >>> preset.columns["period"].sources, preset.columns["period"].parse, preset.columns["freq"].parse
+        (['Period'], 'period', 'freq')
     """
-    schema = polars_schema(table)
-    rules: dict[str, ColumnRule] = {}
-    required = {n for n, f in record_model(table).model_fields.items() if f.is_required()}
-    for name, dtype in schema.items():
-        if name in ("source", "source_row") or (name not in columns and name in _PROVIDED):
-            continue
-        parse: Parse = "text"
-        if name in ("period",):
-            parse = "period"
-        elif dtype == pl.Date:
-            parse = "date"
-        elif dtype == pl.Float64:
-            parse = "number"
-        elif dtype == pl.Int64:
-            parse = "integer"
-        elif name.endswith("country") or name in ("reporter", "partner"):
-            parse = "country"
-        elif name == "hs_code":
-            parse = "hs"
-        if isinstance(dtype, pl.List | pl.Struct):
-            continue  # nested columns cannot come from a flat file
-        rules[name] = ColumnRule.model_validate({"from": name, "parse": parse, "optional": name not in required})
+    kinds = parse_kinds(table)
+    by_key: dict[str, str] = {}
     for name in columns:
-        if name not in schema and name not in ("source", "source_row"):
+        by_key.setdefault(choice_key(name), name)
+    required = {n for n, f in record_model(table).model_fields.items() if f.is_required()}
+    rules: dict[str, ColumnRule] = {}
+    used: set[str] = set()
+    for name, kind in kinds.items():
+        found = name if name in columns else by_key.get(choice_key(name))
+        if name in ("source", "source_row") or (found is None and name in _PROVIDED):
+            continue
+        if found is None and name == "freq" and "period" in rules:
+            found = rules["period"].sources[0] if rules["period"].sources else None
+        rule = {"from": found or name, "parse": kind or "text", "optional": name not in required}
+        rules[name] = ColumnRule.model_validate(rule)
+        if found is not None:
+            used.add(found)
+    for name in columns:
+        if name not in used and name not in rules and name not in ("source", "source_row"):
             rules[name] = ColumnRule.model_validate({"from": name})
     return MappingPreset(name=f"identity-{table}", table=table, columns=rules, origin="identity")
 
@@ -306,6 +325,7 @@ class CompiledMapping:
     texts: dict[str, pl.Expr]
     values: dict[str, pl.Expr]
     checks: tuple[Check, ...]
+    packs: dict[str, pl.Expr] = field(default_factory=dict)  # parsers' value-and-filled structs
 
     @property
     def targets(self) -> list[str]:
@@ -322,157 +342,70 @@ class CompiledMapping:
 
     def prepare(self, frame: pl.LazyFrame) -> pl.LazyFrame:
         """``frame`` with the working columns added; lazy and row-wise, so it streams."""
-        return frame.with_columns(**self.texts).with_columns(**{f"__v:{t}": v for t, v in self.values.items()})
+        return (
+            frame.with_columns(**self.texts)
+            .with_columns(**self.packs)
+            .with_columns(**{f"__v:{t}": v for t, v in self.values.items()})
+        )
 
     def outputs(self) -> list[pl.Expr]:
         """The mapped columns under their canonical names (over a frame from :meth:`prepare`)."""
         return [pl.col(f"__v:{t}").alias(t) for t in self.values]
 
 
-@lru_cache(maxsize=65536)
-def _country_or_none(value: str) -> str | None:
-    from dualuse.geo import country
-
-    try:
-        return country(value.strip())
-    except CountryError:
-        return None
-
-
-def _countries(series: pl.Series) -> pl.Series:
-    """Resolve a batch of country cells, looking each distinct value up once."""
-    distinct = series.drop_nulls().unique().to_list()
-    table = {v: _country_or_none(v) for v in distinct}
-    return series.replace_strict(table, default=None, return_dtype=pl.String)
-
-
-def _numbers(series: pl.Series, *, decimal_comma: bool) -> pl.Series:
-    """Cells as Float64: a plain cast first; only the cells it could not read are cleaned and tried again."""
-    numbers = series.cast(pl.Float64, strict=False)
-    retry = numbers.is_null() & series.is_not_null()
-    if decimal_comma or retry.any():
-        cleaned = series.filter(retry).str.replace_all(r"[\s\u00a0\u202f']", "")
-        if decimal_comma:
-            cleaned = cleaned.str.replace_all(",", ".", literal=True)
-        numbers = numbers.scatter(retry.arg_true(), cleaned.cast(pl.Float64, strict=False))
-    return numbers
-
-
-def _dates(series: pl.Series, *, formats: tuple[str, ...]) -> pl.Series:
-    """Cells as Date: each format is tried only on the cells the earlier ones could not read."""
-    dates = series.str.to_date(formats[0], strict=False)
-    for extra in formats[1:]:
-        retry = dates.is_null() & series.is_not_null()
-        if not retry.any():
-            break
-        dates = dates.scatter(retry.arg_true(), series.filter(retry).str.to_date(extra, strict=False))
-    return dates
-
-
-def _text(column: str, dtype: pl.DataType, *, strip: bool) -> pl.Expr:
-    """The cell as text; ``strip`` trims it (empty becomes null). Parsers that ignore spaces skip this: it is costly."""
-    expr = pl.col(column)
-    if dtype == pl.Float64 or dtype == pl.Float32:
-        # Excel and Parquet give codes such as 854231 as floats; print whole numbers without ".0".
-        expr = (
-            pl.when(expr == expr.round(0))
-            .then(expr.cast(pl.Int64, strict=False).cast(pl.String))
-            .otherwise(expr.cast(pl.String))
-        )
-    elif dtype != pl.String:
-        expr = expr.cast(pl.String)
-    if not strip:
-        return expr
-    stripped = expr.str.strip_chars()
-    # not .replace("", None): in the streaming engine that holds ~3x the file in memory (polars 2.1)
-    return pl.when(stripped.str.len_bytes() > 0).then(stripped)
-
-
 def _compile_rule(
     rule: ColumnRule,
+    target: str,
     text: pl.Expr,
-    value_col: pl.Expr,
     source: pl.Expr,
     dtype: pl.DataType,
     *,
     decimal_comma: bool,
     usd_rate: float | None,
-) -> tuple[pl.Expr, pl.Expr | None, pl.Expr | None]:
-    """(value over the text column, bad over value and text, reason over the text) for one rule."""
+) -> tuple[Parsed, pl.Expr | None]:
+    """How one rule reads its column (:mod:`dualuse.values`), and the reason an unmapped value gets."""
     raw = text
-    map_reason: pl.Expr | None = None
     unmapped: pl.Expr | None = None
     if rule.map is not None:
         raw = text.replace_strict(rule.map, default=None, return_dtype=pl.String)
-        unmapped = ~text.is_in(list(rule.map))
-        map_reason = pl.format("expected one of {}: '{}'", pl.lit(", ".join(rule.map)), text)
-    present = text.is_not_null()
-    parse = rule.parse
-    failed: pl.Expr | None = None
-    reason: pl.Expr | None = None
-    if parse == "text":
-        value = raw
-        failed = value_col.is_null() if rule.map is not None else None
-    elif parse in ("number", "integer"):
-        if dtype.is_numeric() and rule.map is None:
-            number = source.cast(pl.Float64)
-        else:
-            number = raw.map_batches(
-                partial(_numbers, decimal_comma=decimal_comma), return_dtype=pl.Float64, is_elementwise=True
-            )
-        factor = rule.scale * (usd_rate if rule.usd_rate and usd_rate is not None else 1.0)
-        value = number * factor if factor != 1.0 else number
-        if parse == "integer":
-            value = value.round(0).cast(pl.Int64, strict=False)
-        failed = value_col.is_null()
-        if rule.usd_rate and usd_rate is None:
-            value = pl.lit(None, pl.Float64)  # no rate given: the amount stays in its own column
-            failed = number.is_null()
-        reason = pl.format("not a number: '{}'", text)
-    elif parse == "date":
-        if dtype == pl.Date or isinstance(dtype, pl.Datetime):
-            value = source.cast(pl.Date)
-        else:
-            value = raw.map_batches(
-                partial(_dates, formats=tuple(rule.formats)), return_dtype=pl.Date, is_elementwise=True
-            )
-        failed = value_col.is_null()
-        reason = pl.format("not a date ({}): '{}'", pl.lit(" or ".join(rule.formats)), text)
-    elif parse in ("period", "freq"):
-        digits = raw.str.replace_all(r"[-./\s]", "")
-        month = digits.str.slice(4, 2)
-        annual = (digits.str.len_chars() == 4) | (month == "52")
-        well_formed = digits.str.contains(r"^[0-9]{4}([0-9]{2}([0-9]{2})?)?$")  # YYYY, YYYYMM, YYYYMMDD
-        iso = pl.concat_str(digits.str.slice(0, 4), pl.when(annual).then(pl.lit("01")).otherwise(month), pl.lit("01"))
-        date = pl.when(well_formed).then(iso.str.to_date("%Y%m%d", strict=False))
-        value = (
-            date
-            if parse == "period"
-            else pl.when(date.is_not_null()).then(pl.when(annual).then(pl.lit("A")).otherwise(pl.lit("M")))
+        unmapped = pl.when(~text.is_in(list(rule.map))).then(
+            pl.format("expected one of {}: '{}'", pl.lit(", ".join(rule.map)), text)
         )
-        failed = value_col.is_null()
-        reason = pl.format("not a period (YYYY or YYYYMM): '{}'", text)
+        dtype = pl.String()
+        source = raw
+    parse = rule.parse
+    comma = True if decimal_comma else None
+    parsed: Parsed
+    if parse == "text":
+        parsed = Parsed(raw, pl.lit("not mapped") if rule.map is not None else None)
+    elif parse in ("number", "integer"):
+        reader = parse_number if parse == "number" else parse_integer
+        parsed = reader(raw, source, dtype, decimal_comma=comma)
+        factor = rule.scale * (usd_rate if rule.usd_rate and usd_rate is not None else 1.0)
+        if factor != 1.0:
+            parsed = Parsed(parsed.value * factor, parsed.reason)
+
+    elif parse == "date":
+        parsed = parse_date(raw, source, dtype, formats=rule.formats)
+    elif parse == "period":
+        parsed = parse_period(raw, source, dtype)
+    elif parse == "freq":
+        parsed = parse_freq(raw)
     elif parse == "country":
-        value = raw.map_batches(_countries, return_dtype=pl.String, is_elementwise=True)
-        failed = value_col.is_null()
-        reason = pl.format("unknown country: '{}'", text)
+        parsed = parse_country(raw)
     elif parse == "hs":
-        digits = raw.str.replace_all(r"[\s.\-_/]", "")
-        if rule.width:
-            digits = pl.when(digits.str.len_chars() < rule.width).then(digits.str.zfill(rule.width)).otherwise(digits)
-        value = digits
-        failed = value_col.is_null() | ~value_col.str.contains(r"^(?:[0-9]{2}){1,6}$")
-        reason = pl.format("not an HS code (2 to 12 digits, even; a lost leading zero needs width=): '{}'", text)
+        parsed = parse_hs(raw, source, dtype, width=rule.width, total=target == "hs_code")
+    elif parse == "choice":
+        if target not in CHOICES:
+            raise ConfigError(f"column {target}: parse = 'choice' needs one of {', '.join(CHOICES)}")
+        parsed = parse_choice(raw, target)
+    elif parse == "list":
+        parsed = parse_list(raw, source, dtype)
+    elif parse == "identifiers":
+        parsed = parse_identifiers(raw, source, dtype)
     else:  # bool
-        lowered = raw.str.to_lowercase()
-        value = pl.when(lowered.is_in(list(_TRUE))).then(True).when(lowered.is_in(list(_FALSE))).then(False)
-        failed = value_col.is_null()
-        reason = pl.format("not true/false: '{}'", text)
-    if unmapped is not None and map_reason is not None:
-        reason = map_reason if reason is None else pl.when(unmapped).then(map_reason).otherwise(reason)
-    if failed is None or reason is None:
-        return value, None, None
-    return value, present & failed, reason
+        parsed = parse_bool(raw)
+    return parsed, unmapped
 
 
 def _pick(rule_sources: list[str], columns: Sequence[str]) -> str | None:
@@ -500,12 +433,13 @@ def compile_mapping(
     """
     names = [name for name in schema if not name.startswith("__")]
     texts: dict[str, pl.Expr] = {}
+    packs: dict[str, pl.Expr] = {}
     values: dict[str, pl.Expr] = {}
     checks: list[Check] = []
 
     def text_of(column: str, strip: bool = True) -> pl.Expr:
         key = f"__t:{column}" if strip else f"__r:{column}"
-        texts[key] = _text(column, schema[column], strip=strip)
+        texts[key] = cell_text(column, schema[column], strip=strip)
         return pl.col(key)
 
     for target, rule in preset.columns.items():
@@ -532,19 +466,37 @@ def compile_mapping(
                 values[target] = pl.lit(None)
                 continue
             raise _missing(file, options, preset, target, names)
-        value, bad, reason = _compile_rule(
+        # parsers that read distinct cells strip them themselves; plain text, booleans and maps need it done
+        text = text_of(found, strip=rule.parse in ("text", "bool") or rule.map is not None)
+        parsed, unmapped = _compile_rule(
             rule,
-            text_of(found, strip=rule.parse in ("text", "date", "bool") or rule.map is not None),
-            pl.col(f"__v:{target}"),
+            target,
+            text,
             pl.col(found),
             schema[found],
             decimal_comma=preset.decimal_comma,
             usd_rate=usd_rate,
         )
+        present = text.is_not_null()
+        value = parsed.expr
+        if parsed.packed:
+            packs[f"__p:{target}"] = parsed.expr
+            stored = pl.col(f"__p:{target}")
+            value = parsed.value_of(stored)
+            filled = parsed.filled_of(stored)
+            if rule.map is None and filled is not None:
+                present = filled
+        checked = pl.col(f"__v:{target}")
+        if rule.usd_rate and usd_rate is None:  # no rate given: the amount stays in its own column
+            checked, value = value, pl.lit(None, pl.Float64)
         values[target] = value
-        if bad is not None and reason is not None:
+        reason = parsed.reason
+        if unmapped is not None:
+            reason = unmapped if reason is None else pl.coalesce(unmapped, reason)
+        if reason is not None:
+            bad = present & checked.is_null()
             checks.append(Check(found, bad, pl.col(found).cast(pl.String), reason))
-    return CompiledMapping(texts, values, tuple(checks))
+    return CompiledMapping(texts, values, tuple(checks), packs)
 
 
 def _missing(file: str, options: list[str], preset: MappingPreset, target: str, names: list[str]) -> InputError:

@@ -17,19 +17,23 @@ from dualuse.flows.mirror import (
     pair_reports,
     reconcile,
 )
-from dualuse.flows.surge import NOT_LISTED, did, surge
+from dualuse.flows.surge import NOT_LISTED, NOT_PRODUCTS, ControlGroup, control_group, did, listed_did, surge
 
 __all__ = [
     "DEFAULT_MARGIN",
     "NOT_LISTED",
+    "NOT_PRODUCTS",
+    "ControlGroup",
     "Margins",
     "apply_margins",
     "combine_group",
+    "control_group",
     "did",
     "estimate_margins",
     "estimate_reliability",
     "hub_findings",
     "hubs",
+    "listed_did",
     "mirror",
     "mirror_findings",
     "pair_reports",

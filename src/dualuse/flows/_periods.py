@@ -7,6 +7,7 @@ import datetime as dt
 import polars as pl
 
 from dualuse.errors import SchemaError
+from dualuse.formatting import period_label
 
 __all__ = [
     "BASELINE_END",
@@ -44,13 +45,3 @@ def month_index(period: pl.Expr) -> pl.Expr:
 def from_month_index(index: pl.Expr) -> pl.Expr:
     """The first day of the month that :func:`month_index` numbered."""
     return pl.date(index // 12, index % 12 + 1, 1)
-
-
-def period_label(period: dt.date, freq: str) -> str:
-    """``2023`` for annual data, ``2023-05`` for monthly data (used in summaries).
-
-    Examples:
-        >>> period_label(dt.date(2023, 5, 1), "M"), period_label(dt.date(2023, 1, 1), "A")
-        ('2023-05', '2023')
-    """
-    return f"{period.year}" if freq == "A" else f"{period.year}-{period.month:02d}"

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import polars as pl
 
-from dualuse.flows._periods import FLOW_COLUMNS, check_columns
+from dualuse.flows._periods import FLOW_COLUMNS
 from dualuse.hs import HSVersion, convert_column
+from dualuse.inputs import require
+from dualuse.schema import ReadOptions
 
-__all__ = ["EVIDENCE", "collect_compact", "distinct_text", "evidence", "harmonise", "sum_or_null", "with_optional"]
+__all__ = ["EVIDENCE", "distinct_text", "evidence", "harmonise", "read_flows", "sum_or_null"]
 
 EVIDENCE = pl.Struct({"source": pl.String, "source_row": pl.Int64})
 """One evidence row as the algorithms carry it (findings add ``table``)."""
 
-_OPTIONAL: dict[str, pl.DataType] = {
-    "hs_version": pl.String(),
-    "valuation": pl.String(),
-    "net_weight_kg": pl.Float64(),
-}
+_OPTIONAL = ("hs_version", "valuation", "net_weight_kg")
+"""Optional flows columns the algorithms read (absent ones arrive as nulls)."""
 
 
 def evidence() -> pl.Expr:
@@ -29,31 +28,21 @@ def sum_or_null(expr: pl.Expr) -> pl.Expr:
     return pl.when(expr.is_not_null().any()).then(expr.sum())
 
 
-def with_optional(flows: pl.DataFrame) -> pl.DataFrame:
-    check_columns(flows)
-    missing = [pl.lit(None, dtype).alias(name) for name, dtype in _OPTIONAL.items() if name not in flows.columns]
-    return flows.with_columns(*missing) if missing else flows
-
-
 # Text columns with few distinct values: held as Categorical (4 bytes a row instead of 16).
 _COMPACT = ("freq", "reporter", "partner", "flow", "hs_version", "valuation", "source")
 
 
-def collect_compact(flows: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
-    """A frame as :func:`with_optional` gives it; a lazy one is read with only the needed columns.
+def read_flows(flows: object, *, what: str, compact: bool = False, options: ReadOptions | None = None) -> pl.DataFrame:
+    """The columns of canonical flows the algorithms use, read through the front door.
 
-    A ``LazyFrame`` (e.g. ``pl.scan_parquet``) is collected by the streaming engine with the
-    columns the algorithms use, low-cardinality text as Categorical: on a BACI-sized year this
-    holds the input in about a third of the memory of the full eager frame.
+    ``flows`` is anything :func:`dualuse.inputs.require` reads; a row that cannot be read is an
+    :class:`~dualuse.errors.InputError` naming ``what``. With ``compact``, low-cardinality text
+    is held as Categorical: a lazy input (e.g. ``pl.scan_parquet``) is then streamed with only
+    the needed columns, which holds a BACI-sized year in about a third of the memory.
     """
-    if isinstance(flows, pl.DataFrame):
-        return with_optional(flows)
-    check_columns(flows)
-    names = flows.collect_schema().names()
-    missing = [pl.lit(None, dtype).alias(name) for name, dtype in _OPTIONAL.items() if name not in names]
-    needed = [*FLOW_COLUMNS, *_OPTIONAL]
-    columns = [pl.col(c).cast(pl.Categorical) if c in _COMPACT else pl.col(c) for c in needed]
-    return flows.with_columns(*missing).select(columns).collect(engine="streaming")
+    columns = [*FLOW_COLUMNS, *_OPTIONAL]
+    dtypes: dict[str, pl.DataType] | None = {c: pl.Categorical() for c in _COMPACT} if compact else None
+    return require(flows, "flows", what=what, options=options, columns=columns, dtypes=dtypes)
 
 
 def distinct_text(column: pl.Series) -> pl.Series:

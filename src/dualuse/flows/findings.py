@@ -3,7 +3,8 @@
 Kinds: ``ghost_export`` and ``ghost_import`` (a report the partner never recorded, although it
 reported trade that year), ``mirror_gap`` (after the baseline, the two reports of a flow disagree
 far more than they used to), ``hub_pass_through`` (a hub passed on a share of what it imported),
-``surge`` (a route's trade in a good jumped against its pre-event baseline). Each finding's
+``surge`` (a route's trade in a good jumped against its pre-event baseline), ``new_flow`` (a route
+began to carry a good after the event that it carried none of before). Each finding's
 ``finding_id`` is derived from its kind, subject and period, so it is the same on every run; its
 ``evidence`` names the flows rows behind it (``{table: "flows", source, source_row}``).
 
@@ -17,7 +18,7 @@ Examples:
     ...     "value_usd": [5.9e6, 2.7e6], "source": ["kz", "kz"], "source_row": [1, 2]})
     >>> found = hub_findings(hubs(flows, origin="CN", hubs=["KZ"]))
     >>> print(found.get_column("summary").item())
-    KZ imported $5.9m of 8806.22 from CN in 2023 (as KZ reported) and exported $2.7m to RU; with no pre-war exports of its own, that is a 46 % pass-through. The Armenian rule counts $2.7m as re-exports.
+    KZ imported $5.9 m of 8806.22 from CN in 2023 (as KZ reported) and exported $2.7 m to RU; with no pre-war exports of its own, that is a 46 % pass-through. The Armenian rule counts $2.7 m as re-exports.
 """
 
 from __future__ import annotations
@@ -30,27 +31,14 @@ from typing import Any
 
 import polars as pl
 
-from dualuse.flows._periods import BASELINE_END, period_label
+from dualuse.flows._periods import BASELINE_END
+from dualuse.formatting import money, number, period_label
 from dualuse.hs import HSCode
+from dualuse.inputs import DateLike, as_date
 from dualuse.schema import polars_schema
+from dualuse.values import HS_TOTAL
 
-__all__ = ["finding_id", "hub_findings", "mirror_findings", "money", "surge_findings"]
-
-
-def money(value: float | None) -> str:
-    """A dollar figure as people write it: ``$3,700``, ``$5.9m``, ``$1.3bn``.
-
-    Examples:
-        >>> money(3700), money(5.9e6), money(1.3e9), money(None)
-        ('$3,700', '$5.9m', '$1.3bn', 'no figure')
-    """
-    if value is None:
-        return "no figure"
-    if abs(value) >= 1e9:
-        return f"${value / 1e9:,.1f}bn"
-    if abs(value) >= 1e6:
-        return f"${value / 1e6:,.1f}m"
-    return f"${value:,.0f}"
+__all__ = ["finding_id", "hub_findings", "mirror_findings", "surge_findings"]
 
 
 def finding_id(kind: str, subject: str, period: dt.date | str | None = None) -> str:
@@ -66,7 +54,7 @@ def finding_id(kind: str, subject: str, period: dt.date | str | None = None) -> 
 
 def _hs(code: str | None) -> str:
     """``880622`` -> ``8806.22`` for sentences (a code that is not HS digits is shown as it is)."""
-    if code is None:
+    if code is None or code == HS_TOTAL:
         return "all goods"
     try:
         return str(HSCode.parse(code))
@@ -105,8 +93,8 @@ def mirror_findings(
     mirrored: pl.DataFrame,
     *,
     min_excess: float = math.log(1.2),
-    baseline_start: dt.date | None = None,
-    baseline_end: dt.date = BASELINE_END,
+    baseline_start: DateLike | None = None,
+    baseline_end: DateLike = BASELINE_END,
     value_scale: float = 1e6,
     min_value_usd: float = 0.0,
 ) -> pl.DataFrame:
@@ -117,7 +105,7 @@ def mirror_findings(
     ``min_excess`` (default ln 1.2: 20 % beyond the usual disagreement); score
     ``1 - exp(-excess)``. A **ghost** scores the silent side's reliability times ``1 -
     exp(-value / value_scale)``: a reliable importer missing a large export is strong evidence.
-    Flows below ``min_value_usd`` are ignored.
+    Flows below ``min_value_usd`` are ignored, and a report of $0 is no ghost: nothing went missing.
 
     Examples:
         >>> import datetime as dt, polars as pl
@@ -128,9 +116,10 @@ def mirror_findings(
         >>> mirror_findings(mirror(flows), min_value_usd=100.0).select("kind", "subject").rows()
         [('ghost_export', 'CN>KZ 880622')]
     """
+    baseline_end = as_date(baseline_end, "baseline_end")
     inside = pl.col("period") < baseline_end
     if baseline_start is not None:
-        inside = inside & (pl.col("period") >= baseline_start)
+        inside = inside & (pl.col("period") >= as_date(baseline_start, "baseline_start"))
     key = ["exporter", "importer", "hs_code"]
     log_gap = pl.col("ratio_fob").log().abs()
     matched = mirrored.filter((pl.col("status") == "matched") & (pl.col("ratio_fob") > 0))
@@ -155,9 +144,9 @@ def mirror_findings(
                 "summary": (
                     f"{row['exporter']} reported exporting {money(row['exporter_value_usd'])} of {_hs(row['hs_code'])} "
                     f"to {row['importer']} in {when}, {row['importer']} reported {money(row['importer_value_fob'])} "
-                    f"(FOB): a ratio of {row['ratio_fob']:.2f}, against a typical gap of "
-                    f"{math.expm1(row['__typical']):.0%} before {baseline_end.year}."
-                ).replace("%", " %"),
+                    f"(FOB): a ratio of {number(row['ratio_fob'])}, against a typical gap of "
+                    f"{number(math.expm1(row['__typical']), 'share')} before {baseline_end.year}."
+                ),
                 "metrics": _metrics(
                     exporter_value_usd=row["exporter_value_usd"],
                     importer_value_fob=row["importer_value_fob"],
@@ -168,9 +157,9 @@ def mirror_findings(
                 "evidence": _evidence(row["exporter_evidence"], row["importer_evidence"]),
             }
         )
+    reported = pl.coalesce("exporter_value_usd", "importer_value_usd")
     ghosts = mirrored.filter(
-        pl.col("status").is_in(["ghost_export", "ghost_import"])
-        & (pl.coalesce("exporter_value_usd", "importer_value_usd") >= min_value_usd)
+        pl.col("status").is_in(["ghost_export", "ghost_import"]) & (reported >= min_value_usd) & (reported > 0)
     )
     for row in ghosts.iter_rows(named=True):
         exported = row["status"] == "ghost_export"
@@ -228,8 +217,8 @@ def hub_findings(hub_frame: pl.DataFrame, *, min_pass_through: float = 0.1, min_
         summary = (
             f"{row['hub']} imported {money(row['hub_imports_usd'])} of {_hs(row['hs_code'])} from {row['origin']} "
             f"in {when} ({basis}) and exported {money(row['hub_exports_usd'])} to {row['target']}; with {prior}, "
-            f"that is a {row['pass_through']:.0%} pass-through."
-        ).replace("%", " %")
+            f"that is a {number(row['pass_through'], 'share')} pass-through."
+        )
         if row["re_export_usd"]:
             summary += f" The Armenian rule counts {money(row['re_export_usd'])} as re-exports."
         records.append(
@@ -254,11 +243,27 @@ def hub_findings(hub_frame: pl.DataFrame, *, min_pass_through: float = 0.1, min_
     return _frame(records)
 
 
-def surge_findings(panel: pl.DataFrame, *, min_growth: float = 0.5, min_value_usd: float = 0.0) -> pl.DataFrame:
-    """``surge`` findings from :func:`~dualuse.flows.surge`: after-event periods with growth >= ``min_growth``.
+def surge_findings(
+    panel: pl.DataFrame,
+    *,
+    min_growth: float = 0.5,
+    min_value_usd: float = 0.0,
+    new_floor_usd: float = 0.0,
+    new_floor_share: float = 0.01,
+    min_new_usd: float = 100_000.0,
+    value_scale: float = 1e6,
+) -> pl.DataFrame:
+    """``surge`` and ``new_flow`` findings from :func:`~dualuse.flows.surge`, for periods after the event.
 
-    Score ``growth / (1 + growth)``: +100 % scores 0.5, +300 % 0.75. A unit with no baseline has no
-    growth and no finding (a new flow is a red flag for :mod:`dualuse.trace`, not a surge).
+    A **surge**: growth on the pre-event baseline of at least ``min_growth``, value at least
+    ``min_value_usd``; score ``growth / (1 + growth)`` (+100 % scores 0.5, +300 % 0.75).
+
+    A **new flow**: a good (or tier) that a route carried at least ``min_new_usd`` of in a period
+    after the event, and before it at most ``new_floor_usd`` a period or ``new_floor_share`` of that
+    value (1 %: a few shipments in the month before the invasion do not make an old trade) —
+    growth over nothing has no ratio, and this is the flagship pattern of the field (Kazakhstan's
+    drone imports from China: none before the war, $5.9m in 2023). Score by size: ``1 - exp(-value
+    / value_scale)``. A unit that is a new flow is not also reported as a surge.
 
     Examples:
         >>> import datetime as dt
@@ -268,13 +273,22 @@ def surge_findings(panel: pl.DataFrame, *, min_growth: float = 0.5, min_value_us
         ...     "hs_code": ["854231", "854231"], "value_usd": [100.0, 300.0], "source": ["s", "s"], "source_row": [0, 1]})
         >>> surge_findings(surge(flows)).select("subject", "score").row(0)
         ('CN>KZ 854231', 0.6666666666666666)
+        >>> drones = pl.DataFrame({"period": ["2021", "2023"], "reporter": ["KZ", "KZ"], "partner": ["CN", "CN"],
+        ...     "flow": ["import", "import"], "hs_code": ["880240", "880622"], "value_usd": [0.0, 5.9e6]})
+        >>> found = surge_findings(surge(drones, flow="import", dual_use="uav", level="tier"))
+        >>> found.select("kind", "subject", pl.col("score").round(3)).row(0)
+        ('new_flow', 'CN>KZ Unmanned aircraft', 0.997)
+        >>> print(found["summary"].item())
+        CN exported $5.9 m of goods of Unmanned aircraft to KZ in 2023, where the route carried none before the event.
     """
-    rows = panel.filter(pl.col("post") & (pl.col("growth") >= min_growth) & (pl.col("value_usd") >= min_value_usd))
+    post = pl.col("post") & pl.col("value_usd").is_not_null()
+    floor = pl.max_horizontal(pl.lit(new_floor_usd), new_floor_share * pl.col("value_usd"))
+    is_new = post & (pl.col("baseline_usd").fill_null(0.0) <= floor) & (pl.col("value_usd") >= min_new_usd)
+    new = panel.filter(is_new)
+    surges = panel.filter(post & ~is_new & (pl.col("growth") >= min_growth) & (pl.col("value_usd") >= min_value_usd))
     records = []
-    for row in rows.iter_rows(named=True):
-        product = row.get("hs_code") or row["tier"]
-        subject = f"{row['route']} {product}"
-        what = _hs(row["hs_code"]) if row.get("hs_code") else f"goods of {row['tier']}"
+    for row in surges.iter_rows(named=True):
+        subject, what = _unit(row)
         growth = row["growth"]
         records.append(
             {
@@ -284,11 +298,39 @@ def surge_findings(panel: pl.DataFrame, *, min_growth: float = 0.5, min_value_us
                 "score": _clip(growth / (1 + growth)),
                 "summary": (
                     f"{row['exporter']} exported {money(row['value_usd'])} of {what} to {row['importer']} in "
-                    f"{period_label(row['period'], row['freq'])}, {growth:+.0%} on its pre-event baseline of "
-                    f"{money(row['baseline_usd'])} a period."
-                ).replace("%", " %"),
+                    f"{period_label(row['period'], row['freq'])}, {number(growth, 'change')} on its pre-event "
+                    f"baseline of {money(row['baseline_usd'])} a period."
+                ),
                 "metrics": _metrics(value_usd=row["value_usd"], baseline_usd=row["baseline_usd"], growth=growth),
                 "evidence": _evidence(row["evidence"]),
             }
         )
+    for row in new.iter_rows(named=True):
+        subject, what = _unit(row)
+        before = (
+            "where the route carried none before the event"
+            if not row["baseline_usd"]
+            else f"where the route carried {money(row['baseline_usd'])} a period before the event"
+        )
+        records.append(
+            {
+                "finding_id": finding_id("new_flow", subject, row["period"]),
+                "kind": "new_flow",
+                "subject": subject,
+                "score": _clip(1 - math.exp(-row["value_usd"] / value_scale)),
+                "summary": (
+                    f"{row['exporter']} exported {money(row['value_usd'])} of {what} to {row['importer']} in "
+                    f"{period_label(row['period'], row['freq'])}, {before}."
+                ),
+                "metrics": _metrics(value_usd=row["value_usd"], baseline_usd=row["baseline_usd"]),
+                "evidence": _evidence(row["evidence"]),
+            }
+        )
     return _frame(records)
+
+
+def _unit(row: dict[str, Any]) -> tuple[str, str]:
+    """The subject of a panel row (route and good or tier) and how a sentence names the goods."""
+    code = row.get("hs_code")
+    subject = f"{row['route']} {code or row['tier']}"
+    return subject, _hs(code) if code else f"goods of {row['tier']}"

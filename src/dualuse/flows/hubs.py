@@ -37,15 +37,17 @@ Examples:
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Sequence
 
 import polars as pl
 
+from dualuse.errors import DualuseWarning, InputError
 from dualuse.flows._periods import BASELINE_END, month_index
-from dualuse.flows._prepare import EVIDENCE, evidence, harmonise, with_optional
-from dualuse.geo import country
+from dualuse.flows._prepare import EVIDENCE, evidence, harmonise, read_flows
 from dualuse.hs import HSVersion
-from dualuse.lists.model import DualUseList
+from dualuse.inputs import DateLike, as_countries, as_country, as_date
+from dualuse.lists import ListSpec, resolve
 
 __all__ = ["hubs"]
 
@@ -117,14 +119,14 @@ def _other_imports(flows: pl.DataFrame, hub: str, target: str, window_months: in
 
 
 def hubs(
-    flows: pl.DataFrame,
+    flows: object,
     *,
     origin: str,
-    hubs: Sequence[str],
+    hubs: str | Sequence[str],
     target: str = "RU",
-    dual_use: DualUseList | None = None,
-    baseline_start: dt.date | None = None,
-    baseline_end: dt.date = BASELINE_END,
+    dual_use: ListSpec | None = None,
+    baseline_start: DateLike | None = None,
+    baseline_end: DateLike = BASELINE_END,
     window_months: int = 2,
     min_share: float = 1 / 3,
     producer_max_usd: float = 0.0,
@@ -132,7 +134,11 @@ def hubs(
 ) -> pl.DataFrame:
     """Triangulate origin -> hub -> target for each hub, good and period (see the module docs).
 
-    ``dual_use`` keeps only the goods on that list and adds their ``tier``. A hub whose production
+    ``flows`` is any table or file the front door reads (:mod:`dualuse.inputs`); ``hubs`` a list
+    of countries or names separated by commas; ``dual_use`` a list (:data:`dualuse.lists.ListSpec`:
+    ``"chpl"``, ``"chpl,uav"``, a file or a :class:`~dualuse.lists.DualUseList`), which keeps only
+    the goods on it and adds their ``tier``. A requested hub that appears in no row of ``flows``
+    is named in a :class:`~dualuse.errors.DualuseWarning` (its route has no rows). A hub whose production
     prior exceeds ``producer_max_usd`` is taken to make the good: its exports are not counted as
     re-exports (``re_export_rule`` says why a row got none). One row per route, good and period in
     which any leg was reported; ``evidence`` lists the rows behind the legs and matched imports.
@@ -147,40 +153,45 @@ def hubs(
         (40.0, 're-export')
     """
     if not 0 < min_share <= 1:
-        raise ValueError(f"min_share must lie in (0, 1], not {min_share}")
+        raise InputError(f"hubs: min_share must lie in (0, 1], not {min_share}")
     if window_months < 0:
-        raise ValueError(f"window_months must be 0 or more, not {window_months}")
-    if not hubs:
-        raise ValueError("hubs: name at least one hub country")
-    origin, target = country(origin), country(target)
+        raise InputError(f"hubs: window_months must be 0 or more, not {window_months}")
+    hub_codes = as_countries(hubs, "hubs")
+    origin, target = as_country(origin, "origin", areas={"EU"}), as_country(target, "target")
+    listed = resolve(dual_use)
+    start = None if baseline_start is None else as_date(baseline_start, "baseline_start")
+    end = as_date(baseline_end, "baseline_end")
     # Sorted by evidence: sums then add in the same order whatever the input order (floats).
     frame = (
-        harmonise(with_optional(flows), hs_version)
+        harmonise(read_flows(flows, what="hubs"), hs_version)
         .with_columns(pl.col("value_usd").cast(pl.Float64))
         .sort("source", "source_row")
     )
-    if dual_use is not None:
-        matched = dual_use.match(frame.get_column("hs_code"))
+    _warn_missing_hubs(frame, hub_codes, origin, target)
+    version = str(HSVersion.parse(hs_version))  # codes are harmonised: match that version's prefixes only
+    if listed is not None:
+        matched = listed.match(frame.get_column("hs_code"), hs_version=version)
         frame = frame.with_columns(matched.get_column("tier").alias("__tier")).filter(pl.col("__tier").is_not_null())
     parts = [
-        _route(
-            frame,
-            origin,
-            country(hub),
-            target,
-            baseline_start,
-            baseline_end,
-            window_months,
-            min_share,
-            producer_max_usd,
-        )
-        for hub in hubs
+        _route(frame, origin, hub, target, start, end, window_months, min_share, producer_max_usd) for hub in hub_codes
     ]
     out = pl.concat(parts, how="vertical_relaxed")
-    if dual_use is not None:
-        tiers = dual_use.match(out.get_column("hs_code")).get_column("tier")
+    if listed is not None:
+        tiers = listed.match(out.get_column("hs_code"), hs_version=version).get_column("tier")
         out = out.with_columns(tiers.alias("tier"))
     return out.sort("route", "hs_code", "freq", "period")
+
+
+def _warn_missing_hubs(frame: pl.DataFrame, hubs: Sequence[str], origin: str, target: str) -> None:
+    """A requested hub that no row mentions: say so, rather than report an empty route as a finding."""
+    seen = set(frame.get_column("reporter").unique().to_list()) | set(frame.get_column("partner").unique().to_list())
+    for hub in hubs:
+        if hub not in seen:
+            warnings.warn(
+                f"hubs: no flows reported by or with {hub}: route {origin}>{hub}>{target} has no rows",
+                DualuseWarning,
+                stacklevel=3,
+            )
 
 
 def _route(

@@ -37,18 +37,21 @@ Examples:
 
 from __future__ import annotations
 
-import datetime as dt
 import math
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Literal
 
 import polars as pl
 import pyarrow as pa
 
-from dualuse.errors import SchemaError
+from dualuse.errors import InputError, SchemaError
 from dualuse.flows._periods import BASELINE_END, month_index
-from dualuse.flows._prepare import EVIDENCE, collect_compact, distinct_text, harmonise, sum_or_null
+from dualuse.flows._prepare import EVIDENCE, distinct_text, harmonise, read_flows, sum_or_null
+from dualuse.geo import CountryGroup
+from dualuse.geo import group as geo_group
 from dualuse.hs import HSVersion
+from dualuse.inputs import DateLike, as_country, as_date
 
 __all__ = [
     "DEFAULT_MARGIN",
@@ -192,7 +195,7 @@ def _side(flows: pl.DataFrame, side: Side, codes: _Codes) -> tuple[pl.DataFrame,
 
 
 def pair_reports(
-    flows: pl.DataFrame | pl.LazyFrame,
+    flows: object,
     *,
     max_lag_months: int = 2,
     hs_version: HSVersion | str = HSVersion.HS2022,
@@ -215,7 +218,9 @@ def pair_reports(
         >>> pair_reports(flows).select("export_period", "import_period", "lag_months", "status").rows()
         [(datetime.date(2023, 1, 1), datetime.date(2023, 2, 1), 1, 'matched'), (None, datetime.date(2023, 3, 1), None, 'ghost_import')]
     """
-    pairs, codes = _pair(flows, max_lag_months=max_lag_months, hs_version=hs_version, product_digits=product_digits)
+    pairs, codes = _pair(
+        flows, what="pair_reports", max_lag_months=max_lag_months, hs_version=hs_version, product_digits=product_digits
+    )
     return _decode_evidence(pairs, codes)
 
 
@@ -235,13 +240,13 @@ def _decode_evidence(frame: pl.DataFrame, codes: _Codes) -> pl.DataFrame:
 
 
 def _pair(
-    flows: pl.DataFrame | pl.LazyFrame, *, max_lag_months: int, hs_version: HSVersion | str, product_digits: int
+    flows: object, *, what: str, max_lag_months: int, hs_version: HSVersion | str, product_digits: int
 ) -> tuple[pl.DataFrame, _Codes]:
     """:func:`pair_reports` with evidence still as Int64 ids (see :class:`_Codes`), sorted by
     ``period, exporter, importer, hs_code, freq``."""
     if max_lag_months < 0:
-        raise ValueError(f"max_lag_months must be 0 or more, not {max_lag_months}")
-    prepared = harmonise(collect_compact(flows), hs_version)
+        raise InputError(f"{what}: max_lag_months must be 0 or more, not {max_lag_months}")
+    prepared = harmonise(read_flows(flows, what=what, compact=True), hs_version)
     codes = _Codes.of(prepared)
     active = _reporting(prepared, codes)
     exports, codes.ids["exporter"] = _side(prepared, "exporter", codes)
@@ -365,9 +370,9 @@ def _status(combined: pl.DataFrame, active: pl.Series, codes: _Codes, product_di
     return out.select(columns)
 
 
-def _in_baseline(start: dt.date | None, end: dt.date) -> pl.Expr:
-    inside = pl.col("period") < end
-    return inside if start is None else inside & (pl.col("period") >= start)
+def _in_baseline(start: DateLike | None, end: DateLike) -> pl.Expr:
+    inside = pl.col("period") < as_date(end, "baseline_end")
+    return inside if start is None else inside & (pl.col("period") >= as_date(start, "baseline_start"))
 
 
 @dataclass(frozen=True)
@@ -394,7 +399,7 @@ class Margins:
             (1.0, 0)
         """
         if margin < 1:
-            raise ValueError(f"a CIF/FOB margin is at least 1, not {margin}")
+            raise InputError(f"a CIF/FOB margin is at least 1, not {margin}")
         route = pl.DataFrame(
             schema={"exporter": pl.String, "importer": pl.String, "product_group": pl.String, "margin": pl.Float64,
                     "n_pairs": pl.UInt32}
@@ -406,8 +411,8 @@ class Margins:
 def estimate_margins(
     pairs: pl.DataFrame,
     *,
-    baseline_start: dt.date | None = None,
-    baseline_end: dt.date = BASELINE_END,
+    baseline_start: DateLike | None = None,
+    baseline_end: DateLike = BASELINE_END,
     min_pairs: int = 3,
     default: float = DEFAULT_MARGIN,
     max_margin: float = 1.5,
@@ -429,7 +434,7 @@ def estimate_margins(
         (1.08, 3)
     """
     if not 1 <= default <= max_margin:
-        raise ValueError(f"default margin {default} must lie in [1, max_margin={max_margin}]")
+        raise InputError(f"default margin {default} must lie in [1, max_margin={max_margin}]")
     usable = pairs.filter(
         (pl.col("status") == "matched")
         & _in_baseline(baseline_start, baseline_end)
@@ -501,8 +506,8 @@ def apply_margins(pairs: pl.DataFrame, margins: Margins) -> pl.DataFrame:
 def estimate_reliability(
     adjusted: pl.DataFrame,
     *,
-    baseline_start: dt.date | None = None,
-    baseline_end: dt.date = BASELINE_END,
+    baseline_start: DateLike | None = None,
+    baseline_end: DateLike = BASELINE_END,
     min_pairs: int = 3,
 ) -> pl.DataFrame:
     """Score each country's reliability as a reporter from its baseline mirror gaps, then freeze it.
@@ -576,7 +581,7 @@ def reconcile(
         (110.0, 100.0, 'consistent')
     """
     if not 0 < default_reliability <= 1:
-        raise ValueError(f"default_reliability must lie in (0, 1], not {default_reliability}")
+        raise InputError(f"default_reliability must lie in (0, 1], not {default_reliability}")
     countries, scores = reliability.get_column("country"), reliability.get_column("reliability")
     out = adjusted.with_columns(
         pl.col(side)
@@ -634,13 +639,13 @@ _OUTPUT = [
 
 
 def mirror(
-    flows: pl.DataFrame | pl.LazyFrame,
+    flows: object,
     *,
     max_lag_months: int = 2,
     hs_version: HSVersion | str = HSVersion.HS2022,
     product_digits: int = 2,
-    baseline_start: dt.date | None = None,
-    baseline_end: dt.date = BASELINE_END,
+    baseline_start: DateLike | None = None,
+    baseline_end: DateLike = BASELINE_END,
     min_pairs: int = 3,
     default_margin: float = DEFAULT_MARGIN,
     max_margin: float = 1.5,
@@ -666,7 +671,9 @@ def mirror(
         >>> mirror(flows).select("importer", "status", "reconciled_usd", "reconciled_low", "reconciled_high").rows()
         [('KG', 'importer_silent', 30.0, 15.0, 60.0), ('KZ', 'matched', 90.0, 80.0, 100.0)]
     """
-    pairs, codes = _pair(flows, max_lag_months=max_lag_months, hs_version=hs_version, product_digits=product_digits)
+    pairs, codes = _pair(
+        flows, what="mirror", max_lag_months=max_lag_months, hs_version=hs_version, product_digits=product_digits
+    )
     if margins is None:
         margins = estimate_margins(
             pairs,
@@ -687,24 +694,46 @@ def mirror(
     return _decode_evidence(reconciled, codes)
 
 
-def combine_group(flows: pl.DataFrame, members: frozenset[str] | set[str], code: str) -> pl.DataFrame:
-    """Report a group of countries as one (e.g. the EU-27 as ``EU``), keeping every source row.
+def combine_group(flows: object, group: str | CountryGroup | Collection[str], code: str | None = None) -> pl.DataFrame:
+    """Report a group of countries as one (e.g. the EU as ``EU``), keeping every source row.
 
-    Member codes in ``reporter`` and ``partner`` become ``code``; trade between two members
-    becomes ``code`` -> ``code`` (kept, not dropped: filter it if you do not want it). The group
-    code is a label for derived frames, outside the ISO codes that ``schema.validate`` accepts.
+    ``group`` is a group name (``"eu"``), a :class:`~dualuse.geo.CountryGroup` or a set of codes.
+    A group with dated membership counts a country only on the periods it was a member (the
+    United Kingdom is in ``eu`` until January 2020). Member codes in ``reporter`` and ``partner``
+    become ``code`` (default: ``EU`` for the EU, else required: use a user-assigned code such as
+    ``QE``, which every reader accepts); trade between two members becomes ``code`` -> ``code``
+    (kept, not dropped: filter it if you do not want it). The result is a canonical flows frame.
 
     Examples:
-        >>> import polars as pl
-        >>> from dualuse.geo import group
-        >>> f = pl.DataFrame({"reporter": ["DE", "FR", "KZ"], "partner": ["KZ", "DE", "FR"]})
-        >>> combine_group(f, group("eu27").members, "EU").rows()
-        [('EU', 'KZ'), ('EU', 'EU'), ('KZ', 'EU')]
+        >>> import datetime as dt, polars as pl
+        >>> f = pl.DataFrame({"period": [dt.date(2019, 1, 1), dt.date(2021, 1, 1), dt.date(2021, 1, 1)],
+        ...     "freq": ["A"] * 3, "reporter": ["GB", "GB", "DE"], "partner": ["KZ"] * 3, "flow": ["export"] * 3,
+        ...     "hs_code": ["854231"] * 3, "value_usd": [1.0, 2.0, 3.0]})
+        >>> combine_group(f, "eu").select("period", "reporter").rows()
+        [(datetime.date(2019, 1, 1), 'EU'), (datetime.date(2021, 1, 1), 'GB'), (datetime.date(2021, 1, 1), 'EU')]
     """
-    names = sorted(members)
-    return flows.with_columns(
-        *[
-            pl.when(pl.col(c).is_in(names)).then(pl.lit(code)).otherwise(pl.col(c)).alias(c)
-            for c in ("reporter", "partner")
-        ]
+    frame = read_flows(flows, what="combine_group")
+    if isinstance(group, str):
+        group = geo_group(group)
+    member: Callable[[str], pl.Expr]
+    if isinstance(group, CountryGroup):
+        dated = group
+        label = code or ("EU" if group.name in ("eu", "eu27") else None)
+
+        def member(column: str) -> pl.Expr:
+            return dated.is_member(pl.col(column), pl.col("period"))
+
+    else:
+        label = code
+        names = sorted(group)
+
+        def member(column: str) -> pl.Expr:
+            return pl.col(column).is_in(names)
+
+    if label is None:
+        raise InputError("combine_group: give the code the group is reported as (e.g. a user-assigned code, QU)")
+    label = as_country(label, "code", areas=True)
+    return frame.with_columns(
+        pl.when(member(c)).then(pl.lit(label)).otherwise(pl.col(c).cast(pl.String)).alias(c)
+        for c in ("reporter", "partner")
     )

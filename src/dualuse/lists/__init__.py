@@ -10,17 +10,20 @@ Examples:
     True
 """
 
-from dualuse.lists.model import DualUseList, ListDiff, ListItem, ListVersion, diff
-from dualuse.lists.registry import available, get, load, register
+from dualuse.lists.model import DualUseList, ListDiff, ListItem, ListVersion, combine, diff
+from dualuse.lists.registry import ListSpec, available, get, load, register, resolve
 
 __all__ = [
     "DualUseList",
     "ListDiff",
     "ListItem",
+    "ListSpec",
     "ListVersion",
     "available",
+    "combine",
     "diff",
     "get",
     "load",
     "register",
+    "resolve",
 ]

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from dualuse.hs.code import HSCode
 
-__all__ = ["DualUseList", "ListDiff", "ListItem", "ListVersion", "diff"]
+__all__ = ["DualUseList", "ListDiff", "ListItem", "ListVersion", "combine", "diff"]
 
 
 class ListItem(BaseModel):
@@ -221,4 +221,43 @@ def diff(before: DualUseList, after: DualUseList) -> ListDiff:
         added=tuple(b[c] for c in b if c not in a),
         removed=tuple(a[c] for c in a if c not in b),
         retiered=tuple((a[c], b[c]) for c in a if c in b and a[c].tier != b[c].tier),
+    )
+
+
+def combine(*parts: DualUseList) -> DualUseList:
+    """Several lists as one, e.g. the CHPL and the drone list together.
+
+    Items keep their own tiers; a code on more than one list is taken from the first. The
+    combined list's name joins the parts' (``chpl+uav``) and its version names each part's
+    version, so a report says exactly which lists it used.
+
+    Examples:
+        >>> from dualuse import lists
+        >>> both = combine(lists.get("chpl"), lists.get("uav"))
+        >>> both.name, str(both.version), both.lookup("8806.22").tier, both.lookup("8542.31").tier
+        ('chpl+uav', 'chpl 2024-02-23, uav 2022', 'Unmanned aircraft', 'Tier 1')
+    """
+    if not parts:
+        raise ValueError("combine: give at least one list")
+    if len(parts) == 1:
+        return parts[0]
+    versions = {p.hs_version for p in parts}
+    if len(versions) > 1:
+        raise ValueError(f"combine: the lists use different HS versions ({', '.join(sorted(versions))})")
+    items: dict[str, ListItem] = {}
+    for part in parts:
+        for item in part.items:
+            items.setdefault(item.code, item)
+    tiers: dict[str, str] = {}
+    for part in parts:
+        for key, text in part.tiers.items():
+            tiers.setdefault(key, text)
+    return DualUseList(
+        name="+".join(p.name for p in parts),
+        title=" + ".join(p.title or p.name for p in parts),
+        version=ListVersion(version=", ".join(f"{p.name} {p.version}" for p in parts)),
+        hs_version=parts[0].hs_version,
+        source="; ".join(p.source for p in parts if p.source),
+        tiers=tiers,
+        items=tuple(items.values()),
     )

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import tomllib
+from collections.abc import Sequence
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 from pydantic import ValidationError
 
 from dualuse.errors import ListError
-from dualuse.lists.model import DualUseList, ListItem, ListVersion
+from dualuse.lists.model import DualUseList, ListItem, ListVersion, combine
 
-__all__ = ["available", "get", "load", "register"]
+ListSpec = Union[str, DualUseList, Sequence[Union[str, DualUseList]]]  # noqa: UP007 (a runtime alias)
+"""What every function that takes a dual-use list accepts: a name (``"chpl"``, ``"chpl@2023"``),
+names separated by commas (``"chpl,uav"``), a CSV or TOML list file, a :class:`DualUseList`, or a
+sequence of these (combined with :func:`~dualuse.lists.combine`)."""
+
+__all__ = ["ListSpec", "available", "get", "load", "register", "resolve"]
 
 _BUNDLED = ("chpl", "uav")
 _REGISTERED: dict[tuple[str, str], DualUseList] = {}
@@ -95,7 +102,9 @@ def get(name: str, *, version: str | None = None) -> DualUseList:
     candidates = [lst for lst in available() if lst.name == name]
     if not candidates:
         names = sorted({lst.name for lst in available()})
-        raise ListError(f"list {name!r}: unknown; available: {', '.join(names)}")
+        close = difflib.get_close_matches(name.casefold(), names, n=2, cutoff=0.6)
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        raise ListError(f"list {name!r}: unknown{hint} (available: {', '.join(names)})")
     if version is None:
         return max(
             candidates,
@@ -148,3 +157,47 @@ def load(path: str | Path, *, name: str | None = None) -> DualUseList:
             column = ".".join(str(p) for p in problem["loc"])
             raise ListError(f"{path}, row {number}, column {column}: {problem['msg']}") from None
     return DualUseList(name=name or path.stem, title=name or path.stem, source=str(path), items=tuple(items))
+
+
+def resolve(spec: ListSpec | None) -> DualUseList | None:
+    """The one meaning of a dual-use list argument everywhere in dualuse (see :data:`ListSpec`).
+
+    Examples:
+        >>> resolve("chpl@2023").version.version, len(resolve("chpl"))
+        ('2023', 50)
+        >>> resolve("chpl, uav").name, resolve(None) is None
+        ('chpl+uav', True)
+        >>> resolve("chlp")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        dualuse.errors.ListError: list 'chlp': unknown; did you mean chpl? (available: ...)
+    """
+    if spec is None:
+        return None
+    if isinstance(spec, DualUseList):
+        return spec
+    if isinstance(spec, str):
+        parts: list[str | DualUseList] = [p.strip() for p in spec.split(",") if p.strip()]
+        if not parts:
+            raise ListError("list: empty name")
+    elif isinstance(spec, Sequence):
+        parts = list(spec)
+        if not parts:
+            raise ListError("list: an empty sequence names no list")
+    else:
+        raise ListError(f"list: expected a name, a DualUseList or several, got {type(spec).__name__}")
+    found = [_one(part) for part in parts]
+    try:
+        return combine(*found)
+    except ValueError as exc:
+        raise ListError(str(exc)) from None
+
+
+def _one(part: str | DualUseList) -> DualUseList:
+    if isinstance(part, DualUseList):
+        return part
+    if not isinstance(part, str):
+        raise ListError(f"list: expected a name or a DualUseList, got {type(part).__name__}")
+    if part.lower().endswith((".csv", ".toml")):
+        return load(part)
+    name, _, version = part.partition("@")
+    return get(name.strip(), version=version.strip() or None)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 
 import polars as pl
 
 from dualuse.report._layout import Section, evidence_of_row
 from dualuse.report.evidence import EvidenceSet
+from dualuse.report.labels import metric_text
 from dualuse.report.tables import Table, frame_table
 
 __all__ = [
@@ -182,14 +184,11 @@ def chains_section(
     ]
     for ev_id, caption, rows in details:
         tables.append(
-            frame_table(
-                f"{ev_id}-shipments",
-                caption,
-                rows,
-                columns=[*SHIPMENT_DETAIL, "source", "source_row"],
-                labels={"exporter_country": "from", "importer_country": "to", "source_row": "row"},
-                units={"value_usd": "usd"},
-                limit=40,
+            dataclasses.replace(
+                frame_table(
+                    f"{ev_id}-shipments", caption, rows, columns=[*SHIPMENT_DETAIL, "source", "source_row"], limit=40
+                ),
+                collapsed=True,
             )
         )
     return Section(
@@ -200,7 +199,7 @@ def chains_section(
     )
 
 
-SCREENING_COLUMNS = ["query_name", "match_name", "match_programs", "match_country", "score", "explanation"]
+SCREENING_COLUMNS = ["query_name", "match_name", "score", "match_programs", "match_country", "explanation"]
 
 
 SCREENING_LABELS = {
@@ -208,7 +207,7 @@ SCREENING_LABELS = {
     "match_name": "watch-list entry",
     "match_programs": "programs",
     "match_country": "country",
-    "explanation": "why (features and weights)",
+    "explanation": "why (what matched, with its weight)",
 }
 
 
@@ -216,31 +215,14 @@ FINDINGS_SHOWN = 100
 """Findings listed in the HTML (every finding is in findings.json and tables/findings.parquet)."""
 
 
-def _metric_value(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
-
-
-def _metric_text(metrics: list[dict[str, object]] | None) -> str:
-    parts = []
-    for metric in metrics or []:
-        value = metric.get("value")
-        parts.append(f"{metric.get('name')}={_metric_value(value) if isinstance(value, (int, float)) else '–'}")
-    return ", ".join(parts)
-
-
 def findings_section(findings: pl.DataFrame, evidence: list[EvidenceSet]) -> tuple[Section, pl.DataFrame]:
+    """Every finding, strongest first (the reader can re-order them by kind or subject)."""
     if findings.height == 0:
         return Section("findings", "All findings", empty="No findings."), findings.with_columns(
             pl.lit(None, pl.String).alias("evidence_id")
         )
     findings = findings.unique("finding_id", keep="first", maintain_order=True)  # one anchor per finding
-    # Strongest first, every kind represented: rank within each kind, then interleave the kinds.
-    ordered = (
-        findings.sort("score", "finding_id", descending=[True, False])
-        .with_columns(pl.int_range(pl.len()).over("kind").alias("__rank"))
-        .sort("__rank", "score", "kind", "finding_id", descending=[False, True, False, False])
-        .drop("__rank")
-    )
+    ordered = findings.sort("score", "kind", "subject", "finding_id", descending=[True, False, False, False])
     top = ordered.head(FINDINGS_SHOWN)
     ids = []
     for row in top.iter_rows(named=True):
@@ -252,21 +234,25 @@ def findings_section(findings: pl.DataFrame, evidence: list[EvidenceSet]) -> tup
     shown = top.with_columns(
         pl.Series("evidence_id", ids, dtype=pl.String),
         pl.col("evidence").list.len().alias("evidence rows"),
-        pl.Series("metrics", [_metric_text(m) for m in top["metrics"].to_list()], dtype=pl.String),
-        pl.col("kind").str.replace_all("_", " "),
+        pl.Series("metrics", [metric_text(m) for m in top["metrics"].to_list()], dtype=pl.String),
     )
     note = ""
     if ordered.height > FINDINGS_SHOWN:
-        note = f"The first {FINDINGS_SHOWN} of {ordered.height:,} findings (the strongest of each kind first); all are in findings.json."
+        note = f"The {FINDINGS_SHOWN} strongest of {ordered.height:,} findings; all are in findings.json and tables/findings.csv."
     table = frame_table(
         "findings",
-        "Findings, the strongest of each kind first",
+        "Findings, strongest first",
         shown,
-        columns=["kind", "subject", "score", "summary", "metrics", "evidence rows"],
-        links={"evidence rows": "evidence_id"},
+        columns=["score", "kind", "subject", "summary", "metrics", "evidence rows"],
+        links={"evidence rows": "evidence_id", "score": "evidence_id"},
         units={"score": "score"},
         limit=None,
         note=note,
+        order="score",
+        views={
+            "kind": shown.sort("kind", "score", descending=[False, True], maintain_order=True),
+            "subject": shown.sort("subject", "score", descending=[False, True], maintain_order=True),
+        },
     )
     section = Section(
         "findings",
@@ -282,14 +268,15 @@ HIGHLIGHTS = 6
 
 
 def highlights(shown: pl.DataFrame) -> list[Section]:
-    """The strongest finding of each kind, first thing after the headline figures."""
+    """The strongest finding of each kind, strongest first, right after the headline figures."""
     if shown.height == 0:
         return []
+    best = shown.sort("score", descending=True, maintain_order=True).unique("kind", keep="first", maintain_order=True)
     table = frame_table(
         "highlights",
         "",
-        shown.head(HIGHLIGHTS),
-        columns=["kind", "subject", "summary", "score"],
+        best.head(HIGHLIGHTS),
+        columns=["score", "kind", "subject", "summary"],
         links={"score": "evidence_id"},
         units={"score": "score"},
         limit=None,

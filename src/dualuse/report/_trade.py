@@ -7,9 +7,9 @@ import dataclasses
 import polars as pl
 from markupsafe import Markup
 
-from dualuse.report._layout import Chart, Section, in_year, result_table, source_line
+from dualuse.report._layout import Section, drawn, in_year, result_table, source_line
 from dualuse.report.charts import FlowLink, bar_chart, flow_diagram, line_chart
-from dualuse.report.evidence import EvidenceSet
+from dualuse.report.evidence import EVIDENCE_PAGE, EvidenceSet
 from dualuse.report.figures import FLOW_DETAIL, ReportOptions, country_name, listed_mask
 from dualuse.report.tables import Table, frame_table
 
@@ -51,17 +51,18 @@ def flows_section(flows: pl.DataFrame, o: ReportOptions, evidence: list[Evidence
     )
     label = o.list_name.upper()
     charts = [
-        Chart(
-            Markup(
-                line_chart(
-                    series,
-                    title=f"Exports of {label} goods by month, as reported by the exporting country",
-                    event=o.event,
-                    event_label=o.event_label,
-                    source=source_line(rows),
-                )
+        drawn(
+            lambda width: line_chart(
+                series,
+                title=f"Exports of {label} goods by month, as reported by the exporting country",
+                event=o.event,
+                event_label=o.event_label,
+                source=source_line(rows),
+                width=width,
             ),
-            Markup(f'Rows behind this chart: <a href="#{chart_ev.id}">{chart_ev.count:,} flow records</a>.'),
+            Markup(
+                f'Rows behind this chart: <a href="{EVIDENCE_PAGE}#{chart_ev.id}">{chart_ev.count:,} flow records</a>.'
+            ),
         )
     ]
     watched = _watched(flows, o)
@@ -87,18 +88,19 @@ def flows_section(flows: pl.DataFrame, o: ReportOptions, evidence: list[Evidence
         wide = pl.DataFrame({"year": [str(y) for y in years]}).join(wide, on="year", how="left")
         groups = [c for c in bar_rows["series"].unique(maintain_order=True).to_list() if c in wide.columns]
         charts.append(
-            Chart(
-                Markup(
-                    bar_chart(
-                        wide.fill_null(0.0),
-                        category="year",
-                        groups=groups,
-                        title=f"{o.watched_label[:1].upper()}{o.watched_label[1:]}: in from {country_name(o.origin)}, out to {country_name(o.target)}",
-                        source=source_line(bar_rows) + " (each country's own reports)",
-                        ylabel="USD per year",
-                    )
+            drawn(
+                lambda width: bar_chart(
+                    wide.fill_null(0.0),
+                    category="year",
+                    groups=groups,
+                    title=f"{o.watched_label[:1].upper()}{o.watched_label[1:]}: in from {country_name(o.origin)}, out to {country_name(o.target)}",
+                    source=source_line(bar_rows) + " (each country's own reports)",
+                    ylabel="USD per year",
+                    width=width,
                 ),
-                Markup(f'Rows behind this chart: <a href="#{bar_ev.id}">{bar_ev.count:,} flow records</a>.'),
+                Markup(
+                    f'Rows behind this chart: <a href="{EVIDENCE_PAGE}#{bar_ev.id}">{bar_ev.count:,} flow records</a>.'
+                ),
             )
         )
     return Section(
@@ -188,15 +190,14 @@ def hubs_section(
         links.append(FlowLink(hub_label, "not recorded as sent to " + target, max(0.0, into - out), 1, 2))
     label = o.list_name.upper()
     charts = [
-        Chart(
-            Markup(
-                flow_diagram(
-                    links,
-                    title=f"{label} goods, {o.year}: {origin} → hubs → {target} (USD)",
-                    source=source_line(listed)
-                    + "; origin → hub as reported by the origin, hub → target as reported by the hub",
-                    node_colors={origin: "#c0504d", target: "#1f4e79", f"not recorded as sent to {target}": "#9aa0a6"},
-                )
+        drawn(
+            lambda width: flow_diagram(
+                links,
+                title=f"{label} goods, {o.year}: {origin} → hubs → {target} (USD)",
+                source=source_line(listed)
+                + "; origin → hub as reported by the origin, hub → target as reported by the hub",
+                node_colors={origin: "#c0504d", target: "#1f4e79", f"not recorded as sent to {target}": "#9aa0a6"},
+                width=width,
             ),
             f"Band widths are proportional to value. The hub → {target} legs are inside the Eurasian Economic Union "
             f"and are lower bounds (see Methods). {origin}'s direct exports to {target} are a headline figure, not drawn. "
@@ -232,7 +233,7 @@ def hubs_section(
                 "hub_imports": "usd",
                 "hub_exports_target": "usd",
                 "mirror_gap_pct": "pct",
-                "pass_through": "ratio",
+                "pass_through": "share",
             },
             links=dict.fromkeys(
                 ("origin_exports", "hub_imports", "hub_exports_target", "evidence_rows"), "evidence_id"
@@ -244,11 +245,7 @@ def hubs_section(
         )
     ]
     if hubs is not None and hubs.height:
-        tables.append(
-            result_table(
-                "hub_triangulation", "Hub triangulation per HS6 and period (dualuse.flows.hubs)", hubs, evidence
-            )
-        )
+        tables.append(_triangulation_table(hubs, o, evidence))
     return Section(
         "hubs", f"Origin → hub → {target}", "Where the goods go after the hubs.", charts=charts, tables=tables
     )
@@ -266,16 +263,16 @@ def _triangulation_table(hubs: pl.DataFrame, o: ReportOptions, evidence: list[Ev
         rows,
         evidence,
         limit=15,
-        columns=[
+        columns=[  # what a reader needs first: where, which good, how much went on
             "route",
             "hs_code",
             "tier",
-            "origin_exports_usd",
-            "hub_imports_usd",
-            "hub_exports_usd",
-            "production_prior_usd",
-            "pass_through",
             "re_export_usd",
+            "pass_through",
+            "hub_exports_usd",
+            "hub_imports_usd",
+            "origin_exports_usd",
+            "production_prior_usd",
             "re_export_rule",
         ],
         labels={
@@ -287,7 +284,6 @@ def _triangulation_table(hubs: pl.DataFrame, o: ReportOptions, evidence: list[Ev
             "re_export_usd": "re-exports",
             "re_export_rule": "rule",
         },
-        units={"pass_through": "ratio"},
         keep_order=True,
         evidence_table="flows",
     )
@@ -323,11 +319,13 @@ def surge_section(
         tables.append(
             result_table(
                 "did",
-                "Difference-in-differences: listed goods against control goods, after the event",
+                "Difference-in-differences: listed goods against the control group, after the event",
                 did,
                 evidence,
                 columns=[
-                    "comparison",
+                    "treated",
+                    "control",
+                    "routes",
                     "estimate",
                     "std_error",
                     "p_value",
@@ -337,8 +335,9 @@ def surge_section(
                     "n_control",
                 ],
                 labels={
+                    "treated": "treated group",
+                    "control": "control group",
                     "std_error": "standard error",
-                    "p_value": "p",
                     "treated_change": "change, listed",
                     "control_change": "change, control",
                 },
@@ -362,7 +361,7 @@ def surge_section(
     return Section(
         "surge",
         "Surge around the invasion",
-        f"Growth of {o.list_name.upper()} goods by tier against the pre-war baseline, and a difference-in-differences "
-        f"estimate against goods on no list. Event: {o.event.isoformat()}.",
+        f"Growth of watched goods by tier against the pre-war baseline, and a difference-in-differences estimate "
+        f"of {o.list_name.upper()} goods against the control group it names. Event: {o.event.isoformat()}.",
         tables=tables,
     )

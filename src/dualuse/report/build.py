@@ -3,13 +3,15 @@
 :func:`build_report` takes canonical flows (required) and whatever else the analysis produced —
 shipments, hub triangulation, chains and their links, screening hits, red flags, findings — and
 returns a :class:`Report`. :func:`write_report` writes ``report.html`` (one self-contained page:
-inline CSS and SVG, no script, nothing from the network), ``findings.json`` (canonical findings,
+inline CSS and SVG, no script, nothing from the network; it prints clean and reads on a phone),
+its appendix ``evidence.html`` (the input rows behind every number), ``findings.json`` (canonical findings,
 headline figures included, each with its evidence rows) and ``tables/*.parquet`` plus
 spreadsheet-safe ``tables/*.csv``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass
@@ -17,8 +19,11 @@ from pathlib import Path
 
 import polars as pl
 from jinja2 import Environment, PackageLoader
+from markupsafe import Markup, escape
 
 from dualuse._version import __version__
+from dualuse.inputs import require
+from dualuse.lists import get as get_list
 from dualuse.report._layout import Chart, Section, simple_section
 from dualuse.report._parties import (
     SCREENING_COLUMNS,
@@ -29,16 +34,21 @@ from dualuse.report._parties import (
 )
 from dualuse.report._trade import flows_section, hubs_section, leg_frame, surge_section
 from dualuse.report.csvsafe import write_safe_csv
-from dualuse.report.evidence import EvidenceSet, evidence_frame
+from dualuse.report.evidence import EVIDENCE_PAGE, EvidenceSet, evidence_frame
 from dualuse.report.figures import Figure, ReportOptions, country_name, headline_figures
+from dualuse.report.glossary import GLOSSARY
 from dualuse.report.methods import METHODS
 from dualuse.report.tables import Table, frame_table
+from dualuse.safe_files import ensure_folder, staged_file, write_text
+from dualuse.safe_text import neutralise_bidi, neutralise_value
 from dualuse.schema import polars_schema
 
 __all__ = ["Chart", "Report", "ReportFiles", "Section", "build_report", "write_report"]
 
 DETAIL_LIMIT = 60
 """Evidence sets up to this many rows show the rows themselves in the HTML."""
+
+REPORT_PAGE = "report.html"
 
 
 @dataclass(frozen=True)
@@ -52,43 +62,78 @@ class Report:
     findings: pl.DataFrame
     tables: dict[str, pl.DataFrame]
     generated: str
+    warnings: tuple[str, ...] = ()
+    """What the reader must know about the input: e.g. a requested hub with no rows."""
 
-    def to_html(self) -> str:
-        """The report as one self-contained HTML page."""
-        env = Environment(loader=PackageLoader("dualuse.report", "templates"), autoescape=True)
-        template = env.get_template("report.html.j2")
-        o = self.options
-        subtitle = (
-            f"{country_name(o.origin)} → {' / '.join(country_name(h) for h in o.hubs)} → {country_name(o.target)}"
-            f" · {o.list_name.upper()} goods and {o.watched_label} · {o.baseline_year}–{o.year}"
-        )
-        return template.render(
-            options=o,
-            subtitle=subtitle,
-            figures=self.figures,
-            sections=self.sections,
-            evidence=self.evidence,
-            methods=METHODS,
-            sources=sorted(o.sources.items()),
+    def _render(self, template: str, **extra: object) -> str:
+        env = Environment(loader=PackageLoader("dualuse.report", "templates"), autoescape=True, finalize=_neutralised)
+        return env.get_template(template).render(
+            options=self.options,
             version=__version__,
             generated=self.generated,
-            detail_limit=DETAIL_LIMIT,
-            detail_table=_detail_table,
+            evidence_page=EVIDENCE_PAGE,
+            report_page=REPORT_PAGE,
+            **extra,
+        )
+
+    def to_html(self) -> str:
+        """The report as one self-contained HTML page; its numbers link to :meth:`evidence_html`."""
+        o = self.options
+        listed = get_list(o.list_name, version=o.list_version)
+        subtitle = (
+            f"{country_name(o.origin)} → {' / '.join(country_name(h) for h in o.hubs)} → {country_name(o.target)}"
+            f" · {listed.name.upper()} (version {listed.version}) goods and {o.watched_label}"
+            f" · {o.baseline_year}–{o.year}"
+        )
+        return self._render(
+            "report.html.j2",
+            subtitle=subtitle,
+            warnings=self.warnings,
+            figures=self.figures,
+            sections=self.sections,
+            methods=METHODS,
+            glossary=GLOSSARY,
+            sources=sorted(o.sources.items()),
+            evidence_count=len(self.evidence),
+        )
+
+    def evidence_html(self) -> str:
+        """The appendix page: every evidence set under its anchor, small sets with their rows."""
+        return self._render(
+            "evidence.html.j2", evidence=self.evidence, detail_limit=DETAIL_LIMIT, detail_table=_detail_table
+        )
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the headline figures and the size of each section."""
+        cards = "".join(
+            f"<tr><td>{escape(f.label)}</td><td style='text-align:right'><b>{escape(f.display)}</b></td></tr>"
+            for f in self.figures
+        )
+        return (
+            f"<div><b>{escape(self.options.title)}</b> — {self.findings.height:,} findings, "
+            f"{len(self.evidence):,} evidence sets, {len(self.tables)} tables<table>{cards}</table></div>"
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"Report({self.options.title!r}, figures={len(self.figures)}, findings={self.findings.height}, "
+            f"tables={sorted(self.tables)})"
         )
 
     def findings_records(self) -> list[dict[str, object]]:
-        """The findings as JSON-ready records (canonical findings layout)."""
-        records: list[dict[str, object]] = json.loads(self.findings.write_json())
+        """The findings as JSON-ready records (canonical findings layout), bidi controls neutralised."""
+        records: list[dict[str, object]] = neutralise_value(json.loads(self.findings.write_json()))
         return records
 
 
 @dataclass(frozen=True)
 class ReportFiles:
-    """What :func:`write_report` wrote."""
+    """What :func:`write_report` wrote: ``report.html``, its ``evidence.html`` appendix, findings and tables."""
 
     html: Path
     findings: Path
     tables: list[Path]
+    evidence: Path | None = None
 
 
 def _detail_table(evidence: EvidenceSet) -> Table:
@@ -119,7 +164,7 @@ def _figure_findings(figures: list[Figure]) -> pl.DataFrame:
 
 
 def build_report(
-    flows: pl.DataFrame,
+    flows: object,
     *,
     options: ReportOptions | None = None,
     shipments: pl.DataFrame | None = None,
@@ -135,8 +180,11 @@ def build_report(
 ) -> Report:
     """Build a report from canonical ``flows`` and whatever results are given.
 
-    Every optional frame adds its section; a missing one leaves a short note in its place.
-    ``findings`` is a canonical findings table: each finding is listed with a link to its evidence.
+    ``flows`` is any table or file the front door reads (:mod:`dualuse.inputs`). Every optional
+    frame adds its section; a missing one leaves a short note in its place. ``findings`` is a
+    canonical findings table: each finding is listed with a link to its evidence. A hub of
+    ``options`` that appears in no row of ``flows`` is left out of the headline and named in a
+    warning at the top of the report, rather than reported as a route with nothing on it.
 
     Examples:
         >>> import datetime as dt, polars as pl
@@ -148,6 +196,8 @@ def build_report(
         ('+64 %', False)
     """
     o = options or ReportOptions()
+    flows = require(flows, "flows", what="report")
+    o, warnings = _hubs_with_rows(flows, o)
     evidence: list[EvidenceSet] = []
     if red_flags is not None and {"name", "flag"} <= set(red_flags.columns):
         red_flags = red_flags.sort("name", "flag").with_columns(pl.col("flag").str.replace_all("_", " "))
@@ -212,32 +262,48 @@ def build_report(
         findings=all_findings,
         tables=tables,
         generated=generated or dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        warnings=warnings,
     )
 
 
+def _hubs_with_rows(flows: pl.DataFrame, o: ReportOptions) -> tuple[ReportOptions, tuple[str, ...]]:
+    """The options without the hubs that no flow mentions, and a warning naming them."""
+    seen = set(flows.get_column("reporter").unique().to_list()) | set(flows.get_column("partner").unique().to_list())
+    present = tuple(h for h in o.hubs if h in seen)
+    missing = [h for h in o.hubs if h not in seen]
+    if not missing or not present:
+        return o, tuple(f"No trade figures mention {country_name(h)} ({h}): its route has no rows." for h in missing)
+    names = ", ".join(f"{country_name(h)} ({h})" for h in missing)
+    note = f"No trade figures mention {names}: left out of the headline figures and hub routes."
+    watched = tuple(h for h in o.watched_hubs if h in seen)
+    return dataclasses.replace(o, hubs=present, watched_hubs=watched), (note,)
+
+
 def write_report(report: Report, out_dir: Path) -> ReportFiles:
-    """Write ``report.html``, ``findings.json`` and ``tables/<name>.parquet`` + ``.csv`` under ``out_dir``.
+    """Write ``report.html``, ``evidence.html``, ``findings.json`` and ``tables/<name>.parquet`` + ``.csv`` under ``out_dir``.
 
     CSV files are safe to open in a spreadsheet (see :mod:`dualuse.report.csvsafe`). Each file is
     written to a temporary name first and renamed, so a half-written report never looks complete.
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tables_dir = out_dir / "tables"
-    tables_dir.mkdir(exist_ok=True)
+    ensure_folder(out_dir)
+    tables_dir = ensure_folder(out_dir / "tables", root=out_dir)
     written = []
     for name, frame in report.tables.items():
         parquet = tables_dir / f"{name}.parquet"
-        frame.write_parquet(parquet.with_suffix(".parquet.tmp"))
-        parquet.with_suffix(".parquet.tmp").replace(parquet)
+        with staged_file(parquet) as staged:
+            frame.write_parquet(staged)
         written += [parquet, write_safe_csv(frame, tables_dir / f"{name}.csv")]
     findings = out_dir / "findings.json"
-    _atomic_text(findings, json.dumps(report.findings_records(), ensure_ascii=False, indent=2, default=str))
-    html = out_dir / "report.html"
-    _atomic_text(html, report.to_html())
-    return ReportFiles(html=html, findings=findings, tables=written)
+    write_text(findings, json.dumps(report.findings_records(), ensure_ascii=False, indent=2, default=str))
+    evidence = out_dir / EVIDENCE_PAGE
+    write_text(evidence, report.evidence_html())
+    html = out_dir / REPORT_PAGE
+    write_text(html, report.to_html())
+    return ReportFiles(html=html, findings=findings, tables=written, evidence=evidence)
 
 
-def _atomic_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+def _neutralised(value: object) -> object:
+    """Every value the template prints, with bidi controls shown as markers (HTML made by the code stays HTML)."""
+    if isinstance(value, Markup):
+        return Markup(neutralise_bidi(str(value)))
+    return neutralise_bidi(value) if isinstance(value, str) else value

@@ -2,7 +2,9 @@
 
 Each function takes a small tidy frame and returns an ``<svg>`` element ready to paste into HTML:
 the XML prolog and metadata are removed, text stays text (searchable, scaled with the page), and
-the element gets ``role="img"`` and an ``aria-label``.
+the element gets ``role="img"`` and an ``aria-label``. ``width`` is in inches: the report draws
+each chart twice, :data:`WIDE` for screens and paper and :data:`NARROW` for phones (390 px), so that
+its text is never scaled below legibility.
 
 Examples:
     >>> import datetime as dt, polars as pl
@@ -20,6 +22,7 @@ import hashlib
 import html
 import io
 import re
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,7 +37,13 @@ from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path
 from matplotlib.ticker import FuncFormatter
 
-__all__ = ["FlowLink", "bar_chart", "flow_diagram", "line_chart"]
+__all__ = ["NARROW", "WIDE", "FlowLink", "bar_chart", "flow_diagram", "line_chart"]
+
+WIDE = 9.0
+"""Chart width in inches for screens from tablet size up, and for print."""
+
+NARROW = 4.4
+"""Chart width in inches for phones: at 390 px wide the text is drawn at about its nominal size."""
 
 PALETTE = ["#1f4e79", "#c0504d", "#4f8a3c", "#8064a2", "#d08a1e", "#2c8c99", "#7f7f7f"]
 INK, MUTED, EVENT = "#1b1b1b", "#5f6368", "#b3261e"
@@ -74,6 +83,11 @@ def _year_fraction(day: dt.date) -> float:
     return day.year + (day - start).days / (dt.date(day.year + 1, 1, 1) - start).days
 
 
+def _wrap(text: str, width: float) -> str:
+    """Wrap a title to the chart's width (about 11 characters an inch at 12 pt bold)."""
+    return "\n".join(textwrap.wrap(text, max(24, int(width * 8.5))))
+
+
 def _to_svg(fig: Figure, label: str) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
@@ -84,7 +98,8 @@ def _to_svg(fig: Figure, label: str) -> str:
     svg = re.sub(r'\s(width|height)="[0-9.]+pt"', "", svg, count=2)
     # Several SVGs share one HTML page: give every id of this one a prefix of its own, or a
     # clip path of one chart would clip another.
-    prefix = "c" + hashlib.sha1(label.encode("utf-8")).hexdigest()[:8] + "-"
+    width = fig.get_figwidth()
+    prefix = "c" + hashlib.sha1(f"{label}|{width}".encode()).hexdigest()[:8] + "-"
     svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', svg)
     svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}{m.group(1)})", svg)
     svg = re.sub(r'xlink:href="#([^"]+)"', lambda m: f'xlink:href="#{prefix}{m.group(1)}"', svg)
@@ -93,7 +108,8 @@ def _to_svg(fig: Figure, label: str) -> str:
 
 
 def _footer(fig: Figure, source: str) -> None:
-    fig.text(0.0, -0.02, f"Source: {source}", ha="left", va="top", fontsize=8, color=MUTED)
+    text = textwrap.fill(f"Source: {source}", max(40, int(fig.get_figwidth() * 13)))
+    fig.text(0.0, -0.02, text, ha="left", va="top", fontsize=8, color=MUTED)
 
 
 def line_chart(
@@ -104,10 +120,12 @@ def line_chart(
     event_label: str,
     source: str,
     ylabel: str = "USD per month",
+    width: float = WIDE,
 ) -> str:
     """Monthly values per series (columns ``period``, ``series``, ``value_usd``) with the event marked."""
+    narrow = width < WIDE
     with plt.rc_context(_RC):
-        fig, ax = plt.subplots(figsize=(9.0, 4.2))
+        fig, ax = plt.subplots(figsize=(width, 4.6 if narrow else 4.2))
         names = series["series"].unique(maintain_order=True).to_list()
         for n, name in enumerate(names):
             part = series.filter(pl.col("series") == name).sort("period")
@@ -121,7 +139,7 @@ def line_chart(
         if event is not None:
             ax.axvline(_year_fraction(event), color=EVENT, linestyle="--", linewidth=1.2)
             ax.annotate(
-                f"{event_label}\n{event.isoformat()}",
+                event.isoformat() if narrow else f"{event_label}\n{event.isoformat()}",
                 xy=(_year_fraction(event), 1.0),
                 xycoords=("data", "axes fraction"),
                 xytext=(4, -4),
@@ -130,15 +148,15 @@ def line_chart(
                 fontsize=8.5,
                 color=EVENT,
             )
-        ax.set_title(title)
+        ax.set_title(_wrap(title, width))
         ax.set_ylabel(ylabel)
         ax.yaxis.set_major_formatter(FuncFormatter(_money_axis))
         years = range(
             min(d.year for d in series["period"].to_list()), max(d.year for d in series["period"].to_list()) + 2
         )
-        ax.set_xticks(list(years), [str(y) for y in years])
+        ax.set_xticks(list(years), [str(y) if not narrow or y % 2 == 0 else "" for y in years])
         ax.set_ylim(bottom=0)
-        ax.legend(frameon=False, loc="upper left", ncol=2, fontsize=9)
+        _legend(ax, narrow, columns=2)
         _footer(fig, source)
         return _to_svg(fig, title)
 
@@ -151,25 +169,35 @@ def bar_chart(
     title: str,
     source: str,
     ylabel: str = "USD",
+    width: float = WIDE,
 ) -> str:
     """Grouped bars: one group per ``category`` value, one bar per column in ``groups`` (USD)."""
+    narrow = width < WIDE
     with plt.rc_context(_RC):
-        fig, ax = plt.subplots(figsize=(9.0, 3.6))
+        fig, ax = plt.subplots(figsize=(width, 4.4 if narrow else 3.6))
         cats = [str(c) for c in frame[category].to_list()]
-        width = 0.8 / max(1, len(groups))
+        step = 0.8 / max(1, len(groups))  # bar width, in category units
         for n, name in enumerate(groups):
-            xs = [i + (n - (len(groups) - 1) / 2) * width for i in range(len(cats))]
+            xs = [i + (n - (len(groups) - 1) / 2) * step for i in range(len(cats))]
             values = [v or 0.0 for v in frame[name].to_list()]
-            bars = ax.bar(xs, values, width=width * 0.95, label=name, color=PALETTE[n % len(PALETTE)])
-            ax.bar_label(bars, labels=[_money_axis(v) if v else "0" for v in values], fontsize=8, color=INK, padding=2)
+            bars = ax.bar(xs, values, width=step * 0.95, label=name, color=PALETTE[n % len(PALETTE)])
+            if not narrow:  # on a phone the bars are too thin to carry a label each
+                ax.bar_label(
+                    bars, labels=[_money_axis(v) if v else "0" for v in values], fontsize=8, color=INK, padding=2
+                )
         ax.set_xticks(range(len(cats)), cats)
-        ax.set_title(title)
+        ax.set_title(_wrap(title, width))
         ax.set_ylabel(ylabel)
         ax.yaxis.set_major_formatter(FuncFormatter(_money_axis))
         ax.grid(axis="x", visible=False)
-        ax.legend(frameon=False, loc="upper left", fontsize=9)
+        _legend(ax, narrow, columns=1)
         _footer(fig, source)
         return _to_svg(fig, title)
+
+
+def _legend(ax: Any, narrow: bool, *, columns: int) -> None:
+    """Top left inside the plot (where values start low); one entry a line on a narrow chart."""
+    ax.legend(frameon=False, loc="upper left", ncol=1 if narrow else columns, fontsize=8.5 if narrow else 9)
 
 
 @dataclass(frozen=True)
@@ -212,7 +240,12 @@ def _band(ax: object, x0: float, y0: tuple[float, float], x1: float, y1: tuple[f
 
 
 def flow_diagram(
-    links: Sequence[FlowLink], *, title: str, source: str, node_colors: dict[str, str] | None = None
+    links: Sequence[FlowLink],
+    *,
+    title: str,
+    source: str,
+    node_colors: dict[str, str] | None = None,
+    width: float = WIDE,
 ) -> str:
     """A Sankey-style diagram in columns (origin → hub → target): band widths proportional to value."""
     links = [link for link in links if link.value > 0]
@@ -231,9 +264,10 @@ def flow_diagram(
     gap = 0.06
     scale = (1.0 - gap * (max(len(n) for n in columns.values()) - 1 if columns else 0)) / tallest
     node_colors = dict(node_colors or {})
-    width = 0.035
+    bar = 0.035  # node bar width, in column units
     with plt.rc_context({**_RC, "axes.grid": False}):
-        fig, ax = plt.subplots(figsize=(9.0, 4.6))
+        narrow = width < WIDE
+        fig, ax = plt.subplots(figsize=(width, 5.2 if narrow else 4.6))
         ax.set_axis_off()
         top: dict[str, float] = {}
         for col, nodes in sorted(columns.items()):
@@ -241,15 +275,16 @@ def flow_diagram(
             for n, node in enumerate(nodes):
                 height = size[node] * scale
                 color = node_colors.setdefault(node, PALETTE[(col + n) % len(PALETTE)])
-                ax.add_patch(Rectangle((col - width / 2, y - height), width, height, color=color))
+                ax.add_patch(Rectangle((col - bar / 2, y - height), bar, height, color=color))
                 ha, dx = ("right", -0.03) if col == 0 else ("left", 0.03)
+                name = textwrap.fill(node, 14) if narrow else node
                 ax.text(
                     col + dx,
                     y - height / 2,
-                    f"{node}\n{_money_axis(size[node])} USD",
+                    f"{name}\n{_money_axis(size[node])} USD",
                     ha=ha,
                     va="center",
-                    fontsize=9,
+                    fontsize=8.5 if narrow else 9,
                     color=INK,
                     bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 1.5},
                 )
@@ -263,9 +298,9 @@ def flow_diagram(
             y1 = (in_cursor[link.target], in_cursor[link.target] - height)
             out_cursor[link.source] -= height
             in_cursor[link.target] -= height
-            _band(ax, link.source_column + width / 2, y0, link.target_column - width / 2, y1, node_colors[link.source])
-        ax.set_xlim(-0.6, max(columns) + 0.9 if columns else 1)
+            _band(ax, link.source_column + bar / 2, y0, link.target_column - bar / 2, y1, node_colors[link.source])
+        ax.set_xlim(-0.6 if not narrow else -0.9, (max(columns) if columns else 0) + (0.9 if not narrow else 1.2))
         ax.set_ylim(min(-0.05, min(in_cursor.values(), default=0) - 0.05), 1.05)
-        ax.set_title(title)
+        ax.set_title(_wrap(title, width))
         _footer(fig, source)
         return _to_svg(fig, title)

@@ -3,7 +3,10 @@
 Spreadsheets treat a cell that starts with ``=``, ``+``, ``-``, ``@`` (and tab or carriage return)
 as a formula, so a company named ``=HYPERLINK("http://evil", "click")`` in a watch list would run
 when an analyst opens the export (OWASP "CSV injection"). Text cells that start with one of these
-characters are prefixed with a single quote; numbers are left as numbers.
+characters are prefixed with a single quote; numbers are left as numbers. Bidi control characters
+(a right-to-left override that makes a name display as another) are shown as ``⟨U+202E⟩``
+markers (:mod:`dualuse.safe_text`), and files are written without following planted links
+(:mod:`dualuse.safe_files`).
 
 Examples:
     >>> import polars as pl
@@ -20,6 +23,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
+
+from dualuse.safe_files import write_text
+from dualuse.safe_text import neutralise_bidi_column
 
 __all__ = ["FORMULA_PREFIXES", "defuse_cell", "defuse_frame", "safe_csv", "write_safe_csv"]
 
@@ -43,6 +49,9 @@ def defuse_frame(frame: pl.DataFrame) -> pl.DataFrame:
     Examples:
         >>> defuse_frame(pl.DataFrame({"a": [["=x", "y"]], "b": ["\\t=1"]})).row(0)
         ('["=x","y"]', "'\\t=1")
+        >>> defuse_frame(pl.DataFrame({"name": ["ACME\\u202eCLL"]})).item()
+        'ACME⟨U+202E⟩CLL'
+
     """
     columns = []
     for name, dtype in frame.schema.items():
@@ -51,6 +60,7 @@ def defuse_frame(frame: pl.DataFrame) -> pl.DataFrame:
             column = column.map_elements(_json, return_dtype=pl.String)
             dtype = pl.String()
         if dtype == pl.String:
+            column = neutralise_bidi_column(column)
             pattern = "^[" + "".join(_escape(p) for p in FORMULA_PREFIXES) + "]"
             column = pl.when(column.str.contains(pattern)).then(pl.lit("'") + column).otherwise(column)
         columns.append(column.alias(name))
@@ -83,6 +93,5 @@ def write_safe_csv(frame: pl.DataFrame, path: Path) -> Path:
         >>> path.read_text(encoding="utf-8-sig")
         "a\\n'+7\\n"
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(safe_csv(frame), encoding="utf-8-sig")
+    write_text(path, safe_csv(frame), encoding="utf-8-sig")
     return path

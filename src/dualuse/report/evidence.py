@@ -1,8 +1,9 @@
 """Evidence sets: the input rows behind one number of the report.
 
 Every figure, table row and finding in a report points to an :class:`EvidenceSet`: a named list of
-``(table, source, source_row)`` triples. The HTML lists each set under an anchor, compressing runs
-of consecutive rows (``rows 12–40``); the full list goes to ``tables/evidence.parquet``.
+``(table, source, source_row)`` triples. The appendix page ``evidence.html`` lists each set under an
+anchor, compressing runs of consecutive rows (``rows 12–40``); the full list goes to
+``tables/evidence.parquet``.
 
 Examples:
     >>> import polars as pl
@@ -19,7 +20,10 @@ from dataclasses import dataclass
 
 import polars as pl
 
-__all__ = ["EVIDENCE_SCHEMA", "EvidenceSet", "anchor", "compress_rows", "evidence_frame"]
+__all__ = ["EVIDENCE_PAGE", "EVIDENCE_SCHEMA", "EvidenceSet", "anchor", "compress_rows", "evidence_frame"]
+
+EVIDENCE_PAGE = "evidence.html"
+"""The appendix page beside ``report.html`` that lists every evidence set under its anchor."""
 
 EVIDENCE_SCHEMA = pl.Schema({"table": pl.String(), "source": pl.String(), "source_row": pl.Int64()})
 

@@ -18,15 +18,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
 
 import polars as pl
 
+from dualuse.formatting import Unit, money, number
 from dualuse.geo import country_name as _official_name
 from dualuse.lists import get as get_list
 from dualuse.report.evidence import EvidenceSet
 
 __all__ = ["Figure", "ReportOptions", "country_name", "format_number", "format_usd", "headline_figures", "listed_mask"]
+
+format_usd = money
+"""Money for people (:func:`dualuse.formatting.money`, the one formatter of every dollar figure)."""
+
+format_number = number
+"""A value in a unit (:func:`dualuse.formatting.number`)."""
 
 FLOW_DETAIL = ["period", "reporter", "partner", "flow", "hs_code", "value_usd", "valuation"]
 
@@ -69,44 +75,6 @@ def country_name(code: str) -> str:
     return _SHORT_NAMES.get(code) or _official_name(code)
 
 
-def format_usd(value: float | None) -> str:
-    """Money for people: ``$1.30 bn``, ``$5.9 m``, ``$3,700``.
-
-    Examples:
-        >>> format_usd(1.3e9), format_usd(5_900_000), format_usd(3700), format_usd(None)
-        ('$1.30 bn', '$5.9 m', '$3,700', '–')
-    """
-    if value is None:
-        return "–"
-    if abs(value) >= 1e9:
-        return f"${value / 1e9:,.2f} bn"
-    if abs(value) >= 1e6:
-        return f"${value / 1e6:,.1f} m"
-    return f"${value:,.0f}"
-
-
-def format_number(value: float | None, unit: str = "usd") -> str:
-    """Format by unit: ``usd``, ``pct`` (signed), ``ratio`` (as a percentage), ``count``, ``score``, ``number`` (two decimals).
-
-    Examples:
-        >>> format_number(63.99, "pct"), format_number(0.4576, "ratio"), format_number(7, "count")
-        ('+64 %', '46 %', '7')
-    """
-    if value is None:
-        return "–"
-    if unit == "pct":
-        return f"{value:+.0f} %"
-    if unit == "ratio":
-        return f"{100 * value:.0f} %"
-    if unit == "count":
-        return f"{value:,.0f}"
-    if unit == "score":
-        return f"{value:.2f}"
-    if unit == "number":
-        return f"{value:,.2f}"
-    return format_usd(value)
-
-
 @dataclass(frozen=True)
 class Figure:
     """One headline number with its evidence."""
@@ -114,14 +82,14 @@ class Figure:
     key: str
     label: str
     value: float | None
-    unit: Literal["usd", "pct", "ratio", "count"]
+    unit: Unit
     evidence: EvidenceSet
     note: str = ""
 
     @property
     def display(self) -> str:
         """The value formatted for people."""
-        return format_number(self.value, self.unit)
+        return number(self.value, self.unit)
 
 
 def listed_mask(codes: pl.Series, list_name: str, version: str | None = None) -> pl.Series:
@@ -284,7 +252,7 @@ def _watched_figures(watched: pl.DataFrame, hub: str, o: ReportOptions, first: i
             f"{key}-pass",
             f"Pass-through {hub} → {o.target}, {o.year} (exports ÷ imports)",
             _ratio(_sum(got_out), _sum(got_in)),
-            "ratio",
+            "share",
             EvidenceSet.of(
                 f"fig-{key}-pass",
                 f"{label}: {hub} in and out, {o.year}",
@@ -306,6 +274,6 @@ def _watched_figures(watched: pl.DataFrame, hub: str, o: ReportOptions, first: i
                 table="flows",
                 detail_columns=FLOW_DETAIL,
             ),
-            f"pre-war exports of {label} (production prior): {format_usd(_sum(prewar_out) or 0.0)}",
+            f"pre-war exports of {label} (production prior): {money(_sum(prewar_out) or 0.0)}",
         ),
     ]

@@ -1,13 +1,15 @@
-"""Frames turned into HTML-ready tables: formatted cells, links to evidence, nothing unescaped.
+"""Frames turned into HTML-ready tables: formatted cells, readable headers, links to evidence, nothing unescaped.
 
 A :class:`Table` holds plain text; the template escapes every cell (autoescape), so a company
-called ``<script>alert(1)</script>`` is shown as those characters, never run.
+called ``<script>alert(1)</script>`` is shown as those characters, never run. Headers come from
+:mod:`dualuse.report.labels`; numbers are written by :mod:`dualuse.formatting`, in the unit given
+or inferred from the column name (``*_usd`` is money); yearly periods read ``2023``.
 
 Examples:
     >>> import polars as pl
-    >>> t = frame_table("t1", "Hubs", pl.DataFrame({"hub": ["KZ"], "value_usd": [5.9e6]}), units={"value_usd": "usd"})
+    >>> t = frame_table("t1", "Hubs", pl.DataFrame({"hub": ["KZ"], "re_export_usd": [5.9e6]}))
     >>> t.columns, [c.text for c in t.rows[0]]
-    (['hub', 'value usd'], ['KZ', '$5.9 m'])
+    (['hub', 're-exports'], ['KZ', '$5.9 m'])
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from dualuse.report.figures import format_number
+from dualuse.formatting import number, period_label, unit_of
+from dualuse.report.evidence import EVIDENCE_PAGE
+from dualuse.report.labels import column_label, value_label
 
 __all__ = ["Cell", "Table", "cell_text", "frame_table"]
 
@@ -28,17 +32,23 @@ _MAX_TEXT = 240
 
 @dataclass(frozen=True)
 class Cell:
-    """One table cell: its text, an optional link (an ``#anchor``), whether it is a number."""
+    """One table cell: its text, an optional link (``evidence.html#…`` or ``#…``), whether it is a number."""
 
     text: str
     href: str | None = None
     numeric: bool = False
     title: str | None = None
+    nowrap: bool = False
+    """Kept on one line (dates, codes): a break inside would misread."""
 
 
 @dataclass(frozen=True)
 class Table:
-    """A captioned table with a header row and rows of :class:`Cell`."""
+    """A captioned table with a header row and rows of :class:`Cell`.
+
+    ``views`` are other orderings of the same rows, each with a name (``"kind"``): the page lets the
+    reader switch between ``rows`` (named ``order``) and the views without any script.
+    """
 
     id: str
     caption: str
@@ -46,23 +56,27 @@ class Table:
     rows: list[list[Cell]]
     note: str = ""
     numeric_columns: set[int] = field(default_factory=set)
+    order: str = ""
+    views: list[tuple[str, list[list[Cell]]]] = field(default_factory=list)
+    collapsed: bool = False
+    """Shown folded under its caption (rows a reader opens on demand)."""
 
 
 def cell_text(value: object, unit: str | None = None) -> str:
     """Text for one value: numbers by unit, dates ISO, lists joined, long text cut.
 
     Examples:
-        >>> cell_text(0.456, "ratio"), cell_text(["a", "b"]), cell_text(None), cell_text(3.14159)
-        ('46 %', 'a; b', '', '3.14')
+        >>> cell_text(0.456, "share"), cell_text(["a", "b"]), cell_text(None), cell_text(3.14159), cell_text(2023)
+        ('46 %', 'a; b', '', '3.14', '2023')
     """
     if value is None:
         return ""
-    if unit is not None and isinstance(value, (int, float)):
-        return format_number(float(value), unit)
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if unit is not None and isinstance(value, (int, float)):
+        return number(float(value), unit)
     if isinstance(value, float):
-        return f"{value:,.0f}" if value.is_integer() or abs(value) >= 1e6 else f"{value:,.2f}"
+        return number(value)
     if isinstance(value, int):
         return f"{value:,}" if abs(value) >= 10_000 else str(value)
     if isinstance(value, dt.date):
@@ -73,6 +87,45 @@ def cell_text(value: object, unit: str | None = None) -> str:
         return "; ".join(cell_text(v) for v in value)
     text = json.dumps(value, default=str, ensure_ascii=False) if isinstance(value, dict) else str(value)
     return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
+
+
+def _units(frame: pl.DataFrame, shown: Sequence[str], units: Mapping[str, str]) -> dict[str, str]:
+    """Explicit units first; otherwise the unit the column name implies (floats and named integer units)."""
+    inferred: dict[str, str] = {}
+    for name in shown:
+        dtype = frame.schema[name]
+        unit = unit_of(name)
+        if dtype.is_float() or (dtype.is_integer() and unit != "number"):
+            inferred[name] = unit
+    return {**inferred, **units}
+
+
+def _text(record: Mapping[str, object], name: str, unit: str | None) -> str:
+    value = record[name]
+    if name == "period" and isinstance(value, dt.date) and isinstance(record.get("freq"), str):
+        return period_label(value, str(record["freq"]))
+    if isinstance(value, str):
+        return cell_text(value_label(name, value))
+    return cell_text(value, unit)
+
+
+def _rows(
+    frame: pl.DataFrame, shown: Sequence[str], units: Mapping[str, str], links: Mapping[str, str]
+) -> list[list[Cell]]:
+    rows: list[list[Cell]] = []
+    for record in frame.iter_rows(named=True):
+        row = []
+        for name in shown:
+            value = record[name]
+            numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+            target = record.get(links[name]) if name in links else None
+            href = None
+            if isinstance(target, str) and target:
+                href = target if target.startswith("#") else f"{EVIDENCE_PAGE}#{target}"
+            nowrap = numeric or isinstance(value, dt.date)
+            row.append(Cell(_text(record, name, units.get(name)), href=href, numeric=numeric, nowrap=nowrap))
+        rows.append(row)
+    return rows
 
 
 def frame_table(
@@ -86,27 +139,20 @@ def frame_table(
     links: Mapping[str, str] | None = None,
     limit: int | None = 200,
     note: str = "",
+    views: Mapping[str, pl.DataFrame] | None = None,
+    order: str = "",
 ) -> Table:
     """Build a :class:`Table` from ``frame``.
 
-    ``links`` maps a column to another column that holds an anchor (``ev-…``): the cell then links
-    to ``#anchor``. Rows beyond ``limit`` are left out and the note says how many (the full frame
-    is in ``tables/``).
+    ``links`` maps a column to another column that holds an evidence id (``ev-…``, linked to the
+    evidence page) or an ``#anchor`` of the report. Rows beyond ``limit`` are left out and the
+    note says how many (the full frame is in ``tables/``). ``views`` are the same rows in other
+    orders, by name; ``order`` names the order of ``frame`` itself.
     """
-    labels = labels or {}
-    units = units or {}
-    links = links or {}
     shown = [c for c in (columns or frame.columns) if c in frame.columns]
-    rows: list[list[Cell]] = []
+    units = _units(frame, shown, units or {})
+    links = links or {}
     data = frame if limit is None else frame.head(limit)
-    for record in data.iter_rows(named=True):
-        row = []
-        for name in shown:
-            value = record[name]
-            numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
-            href = record.get(links[name]) if name in links else None
-            row.append(Cell(cell_text(value, units.get(name)), href=f"#{href}" if href else None, numeric=numeric))
-        rows.append(row)
     if limit is not None and frame.height > limit:
         note = (note + " " if note else "") + f"First {limit} of {frame.height:,} rows; all are in tables/{id}.parquet."
     numeric_columns = {
@@ -115,8 +161,13 @@ def frame_table(
     return Table(
         id=id,
         caption=caption,
-        columns=[labels.get(c, c.replace("_", " ")) for c in shown],
-        rows=rows,
+        columns=[column_label(c, labels) for c in shown],
+        rows=_rows(data, shown, units, links),
         note=note,
         numeric_columns=numeric_columns,
+        order=order,
+        views=[
+            (name, _rows(view if limit is None else view.head(limit), shown, units, links))
+            for name, view in (views or {}).items()
+        ],
     )

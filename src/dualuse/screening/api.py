@@ -19,6 +19,7 @@ import polars as pl
 from pydantic import BaseModel
 from rapidfuzz import fuzz, process
 
+from dualuse import inputs
 from dualuse.errors import InputError
 from dualuse.screening.blocking import build_index, candidate_pairs
 from dualuse.screening.identifiers import canonical_ids, compare
@@ -75,8 +76,20 @@ class Score:
 
 
 def _explanation_text(value: float, features: Iterable[Feature]) -> str:
-    parts = [f"{f.name} {f.weight:+.2f} ({f.detail})" if f.detail else f"{f.name} {f.weight:+.2f}" for f in features]
-    return f"{value:.2f} = " + "; ".join(parts)
+    """``0.80 = name +0.90 (...); country -0.10 (KZ ≠ RU)``; an equal identifier comes first, as what settles it.
+
+    Examples:
+        >>> equal = Feature("identifier", 0.0, 1.0, "equal INN")
+        >>> _explanation_text(1.0, [Feature("name", 1.0, 1.0, "vega=vega"), equal])
+        '1.00 = equal INN settles the match; name +1.00 (vega=vega)'
+    """
+    settled = [f"{f.detail} settles the match" for f in features if f.name == "identifier" and f.value == 1.0]
+    parts = [
+        f"{f.name} {f.weight:+.2f} ({f.detail})" if f.detail else f"{f.name} {f.weight:+.2f}"
+        for f in features
+        if not (f.name == "identifier" and f.value == 1.0)
+    ]
+    return f"{value:.2f} = " + "; ".join([*settled, *parts])
 
 
 def _listed(value: Any) -> str:
@@ -291,8 +304,8 @@ def _names_of(table: pl.DataFrame) -> pl.DataFrame:
 
 
 def screen(
-    parties: pl.DataFrame,
-    watchlist: pl.DataFrame,
+    parties: object,
+    watchlist: object,
     *,
     threshold: float = 0.8,
     name_column: str = "name",
@@ -304,8 +317,9 @@ def screen(
 ) -> pl.DataFrame:
     """Candidate matches of ``parties`` in ``watchlist``, best first, with explanations.
 
-    Both are canonical parties tables (``dualuse.schema`` "parties") or any frame with a name
-    column (``name_column``, else ``name``); ``party_id``, ``aliases``, ``kind``, ``country``,
+    Both are canonical parties tables (``dualuse.schema`` "parties") or any table with a name
+    column (``name_column``, else ``name``): polars, pandas or Arrow, a file or several
+    (:func:`dualuse.inputs.frame`); ``party_id``, ``aliases``, ``kind``, ``country``,
     ``identifiers``, ``programs``, ``source`` and ``source_row`` are used when present
     (``aliases`` and ``programs`` as lists, or as text with values separated by ``;``).
     Every name and alias of a party is matched; each (party, watch-list party) pair appears
@@ -327,8 +341,8 @@ def screen(
     if not 0.0 <= threshold <= 1.0:
         raise InputError(f"threshold {threshold!r}: expected a number between 0 and 1")
     config = config or ScoringConfig()
-    queries = _party_table(parties, "query", name_column, kind)
-    watch = _party_table(watchlist, "watch", name_column, kind)
+    queries = _party_table(inputs.frame(parties, what="parties"), "query", name_column, kind)
+    watch = _party_table(inputs.frame(watchlist, what="watchlist"), "watch", name_column, kind)
     query_names = prepare_names(_names_of(queries), config)
     watch_names = prepare_names(_names_of(watch), config)
     index = build_index(watch_names, max_df=max_df)

@@ -35,6 +35,7 @@ from pathlib import Path
 import polars as pl
 
 from dualuse.lists import get as get_list
+from dualuse.safe_files import ensure_folder, staged_file, write_bytes
 from dualuse.schema import polars_schema
 
 __all__ = [
@@ -911,6 +912,13 @@ def unflatten_registry(flat: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _write_parquet(frame: pl.DataFrame, path: Path) -> Path:
+    """Write through a staged file, so a link planted at ``path`` is replaced, never followed."""
+    with staged_file(path) as staged:
+        frame.write_parquet(staged)
+    return path
+
+
 def write_scenario(scenario: Scenario, folder: Path) -> ScenarioFiles:
     """Write the scenario's inputs as files, as an analyst would receive them.
 
@@ -924,17 +932,14 @@ def write_scenario(scenario: Scenario, folder: Path) -> ScenarioFiles:
         (['add.csv', 'alt.csv', 'sdn.csv'], 'trade_statistics.parquet')
     """
     folder.mkdir(parents=True, exist_ok=True)
-    flows = folder / "trade_statistics.parquet"
-    scenario.flows.drop("source", "source_row").write_parquet(flows)
+    flows = _write_parquet(scenario.flows.drop("source", "source_row"), folder / "trade_statistics.parquet")
     shipments = {}
     for country, source in SHIPMENT_SOURCES.items():
         path = folder / f"shipments_{country.lower()}.parquet"
-        scenario.shipments.filter(pl.col("source") == source).drop("source", "source_row").write_parquet(path)
+        _write_parquet(scenario.shipments.filter(pl.col("source") == source).drop("source", "source_row"), path)
         shipments[country] = path
-    registry = folder / "company_registry.parquet"
-    flatten_registry(scenario.registry).write_parquet(registry)
-    watchlist = folder / "watchlist"
-    watchlist.mkdir(exist_ok=True)
+    registry = _write_parquet(flatten_registry(scenario.registry), folder / "company_registry.parquet")
+    watchlist = ensure_folder(folder / "watchlist", root=folder)
     for name, content in scenario.watchlist_files.items():
-        (watchlist / name).write_bytes(content)
+        write_bytes(watchlist / name, content)
     return ScenarioFiles(flows=flows, shipments=shipments, registry=registry, watchlist=watchlist)

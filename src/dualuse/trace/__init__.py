@@ -5,7 +5,7 @@ Examples:
     >>> import polars as pl
     >>> from dualuse import trace
     >>> s = generate_shipments(seed=5, chains=20, background=40, planted=demo_cases())
-    >>> result = trace.chains(s.shipments, target="RU", hubs=["KZ", "KG", "AM", "AE", "TR"], list="chpl")
+    >>> result = trace.chains(s.shipments, target="RU", hubs=["KZ", "KG", "AM", "AE", "TR"], dual_use="chpl")
     >>> bishkek = result.parties.filter(pl.col("identifiers").list.eval(pl.element().struct.field("value")).list.contains("01506202310123"))
     >>> june = result.chains.filter(pl.col("parties").list.get(1) == bishkek["party_id"].item())
     >>> june.height, round(june["value_usd"].sum(), 2), june["route"].unique().to_list()
@@ -18,13 +18,14 @@ from dualuse.trace import exited
 from dualuse.trace.allocate import Allocation, fifo_allocate, product_match
 from dualuse.trace.chain import DEFAULT_HUBS, SCORE_WEIGHTS, ChainResult, chain_id, chains
 from dualuse.trace.findings import to_findings
-from dualuse.trace.flags import FLAGS, INVASION, red_flags
+from dualuse.trace.flags import FLAG_VALUES, FLAGS, INVASION, red_flags
 from dualuse.trace.graph import to_followthemoney, to_graph
 from dualuse.trace.parties import ResolvedParties, resolve_parties
 
 __all__ = [
     "DEFAULT_HUBS",
     "FLAGS",
+    "FLAG_VALUES",
     "INVASION",
     "SCORE_WEIGHTS",
     "Allocation",

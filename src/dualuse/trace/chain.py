@@ -18,16 +18,16 @@ Examples:
 from __future__ import annotations
 
 import hashlib
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
-from dualuse.errors import InputError
-from dualuse.geo import country
-from dualuse.lists import DualUseList
-from dualuse.lists import get as get_list
-from dualuse.schema import validate
+from dualuse.errors import DualuseWarning, InputError
+from dualuse.inputs import as_countries, as_country, read
+from dualuse.lists import DualUseList, ListSpec, resolve
+from dualuse.schema import ReadOptions
 from dualuse.trace.allocate import Allocation, fifo_allocate
 from dualuse.trace.fuzzy import FUZZY_THRESHOLD
 from dualuse.trace.parties import resolve_parties
@@ -77,50 +77,54 @@ class ChainResult:
     rejected: pl.DataFrame
 
 
-def _countries(values: Sequence[str], what: str) -> list[str]:
-    try:
-        return sorted({country(v) for v in values})
-    except Exception as exc:  # CountryError names the value
-        raise InputError(f"{what}: {exc}", column=what) from None
-
-
 def chains(
-    shipments: pl.DataFrame,
+    shipments: object,
     *,
     target: str = "RU",
-    hubs: Sequence[str] = DEFAULT_HUBS,
+    hubs: str | Sequence[str] = DEFAULT_HUBS,
     window_days: int = 90,
     max_hops: int = 3,
-    list: str | DualUseList | None = None,
+    dual_use: ListSpec | None = None,
     min_similarity: float = 0.6,
+    options: ReadOptions | None = None,
     fuzzy: float | None = FUZZY_THRESHOLD,
 ) -> ChainResult:
     """Reconstruct chains origin -> intermediaries -> ``target`` from canonical shipments.
 
+    ``shipments`` is any table the front door reads (:mod:`dualuse.inputs`: polars, pandas, Arrow,
+    a file, or several files read as one, such as a hub's export extract and Russia's import
+    extract); rows that cannot be read are kept in :attr:`ChainResult.rejected` with their reasons.
     An *inbound* leg enters a party in a hub from anywhere but the target; an *outbound* leg leaves
     a party in a hub for another hub or the target. ``window_days`` bounds the time between arrival
-    and departure; ``max_hops`` the number of legs of a chain (at least 2). With ``list`` (a list
-    name such as ``"chpl"`` or a :class:`~dualuse.lists.DualUseList`) only chains that carry
-    listed goods on some leg are kept, and ``list_item`` names the item. ``fuzzy``: the score at
-    which a party known only by a name joins the party it is a variant of (``None``: exact names).
+    and departure; ``max_hops`` the number of legs of a chain (at least 2). With ``dual_use`` (a
+    list name such as ``"chpl"``, several, or a :class:`~dualuse.lists.DualUseList`; see
+    :data:`dualuse.lists.ListSpec`) only chains that carry listed goods on some leg are kept, and
+    ``list_item`` names the item. When no record enters a hub, or none leaves one for the target,
+    a :class:`~dualuse.errors.DualuseWarning` says which side is missing: chains need both.
+    ``fuzzy``: the score at which a party known only by a name joins the party it is a variant of
+    (``None``: exact names only).
 
     Examples:
         >>> from dualuse.synth.shipments import generate_shipments, demo_cases
         >>> s = generate_shipments(seed=0, chains=0, background=0, decoys=0, planted=demo_cases())
-        >>> result = chains(s.shipments, hubs=["KZ", "KG"], list="chpl")
+        >>> result = chains(s.shipments, hubs=["KZ", "KG"], dual_use="chpl")
         >>> result.chains.group_by("route").agg(pl.len(), pl.col("value_usd").sum().round(2)).sort("route").rows()
         [('CN>KG>RU', 7, 3700.0), ('CN>KZ>RU', 12, 1150000.0)]
     """
     if max_hops < 2:
         raise InputError(f"max_hops {max_hops}: a chain has at least 2 legs", column="max_hops")
-    target_code = _countries([target], "target")[0]
-    hub_codes = [h for h in _countries(hubs, "hubs") if h != target_code]
-    validated = validate(shipments, "shipments")
+    if window_days < 0:
+        raise InputError(f"window_days {window_days}: must be 0 or more", column="window_days")
+    target_code = as_country(target, "target")
+    hub_codes = sorted(h for h in as_countries(hubs, "hubs") if h != target_code)
+    listed = resolve(dual_use)
+    validated = read(shipments, "shipments", options=options)
     resolved = resolve_parties(validated.accepted, fuzzy=fuzzy)
     lines = resolved.shipments.with_columns(
         _line_keys(validated.accepted), pl.col("hs_code").str.slice(0, 6).alias("__hs6")
     )
     legs = _legs(lines, hub_codes, target_code)
+    _warn_missing_side(legs, lines.height, hub_codes, target_code)
     allocation = fifo_allocate(legs, window_days=window_days, min_similarity=min_similarity)
     unexplained = _unexplained(allocation, legs)
     del legs  # the largest working frame: free it before chains are described
@@ -128,8 +132,8 @@ def chains(
     described = _describe_in_slices(paths, allocation, lines, resolved.parties, window_days)
     del paths, allocation  # free them before the results are assembled: those copies are the peak
     chain_frame, link_frame = _assemble(*described)
-    if list is not None:
-        chain_frame, link_frame = _keep_listed(chain_frame, link_frame, lines, list)
+    if listed is not None:
+        chain_frame, link_frame = _keep_listed(chain_frame, link_frame, lines, listed)
     return ChainResult(
         chains=chain_frame,
         links=link_frame,
@@ -409,10 +413,32 @@ def _side_score(column: str) -> pl.Expr:
     return pl.col(column).replace_strict({"id": 1.0, "name+id": 0.75}, default=0.5, return_dtype=pl.Float64)
 
 
+def _warn_missing_side(legs: pl.DataFrame, lines: int, hubs: Sequence[str], target: str) -> None:
+    """Chains need records into the hubs and records out of them: name the side that is missing."""
+    if not lines:
+        return
+    directions = set(legs.get_column("direction").unique().to_list())
+    into, out_of = "in" in directions, "out" in directions
+    if into and out_of:
+        return
+    hub_text = ", ".join(hubs)
+    missing = (
+        f"no record enters a hub ({hub_text}) from outside {target}"
+        if not into
+        else f"no record leaves a hub ({hub_text}) for {target} or another hub"
+    )
+    if not into and not out_of:
+        missing = f"no record enters or leaves a hub ({hub_text})"
+    warnings.warn(
+        f"chains: {missing}, so no chain can be found; trace the extracts of both sides together",
+        DualuseWarning,
+        stacklevel=3,
+    )
+
+
 def _keep_listed(
-    chain_frame: pl.DataFrame, link_frame: pl.DataFrame, lines: pl.DataFrame, which: str | DualUseList
+    chain_frame: pl.DataFrame, link_frame: pl.DataFrame, lines: pl.DataFrame, dual: DualUseList
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    dual = get_list(which) if isinstance(which, str) else which
     matched = lines.select("shipment_id", pl.col("hs_code")).with_columns(
         dual.match(lines["hs_code"])["item"].alias("item")
     )

@@ -12,23 +12,23 @@ Examples:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
+from dualuse.formatting import count, money, number
 from dualuse.schema import empty, polars_schema
 from dualuse.trace.chain import ChainResult
-from dualuse.trace.flags import FLAGS
+from dualuse.trace.flags import FLAG_VALUES, FLAGS
 
 __all__ = ["to_findings"]
 
 _METRIC = pl.Struct({"name": pl.String, "value": pl.Float64})
 
 
-def _thousands(expr: pl.Expr) -> pl.Expr:
-    """Whole numbers as people read them in a sentence: ``188,271``."""
-    return expr.map_batches(
-        lambda values: pl.Series([None if v is None else f"{v:,.0f}" for v in values.to_list()], dtype=pl.String),
-        return_dtype=pl.String,
-    )
+def _text(expr: pl.Expr, write: Callable[[float | None], str]) -> pl.Expr:
+    """A number written for a sentence by :mod:`dualuse.formatting` (``188,271``, ``$28,241``)."""
+    return expr.map_elements(write, return_dtype=pl.String, skip_nulls=False)
 
 
 def _metrics(*names: str) -> pl.Expr:
@@ -68,17 +68,17 @@ def _chain_findings(result: ChainResult) -> pl.DataFrame:
             pl.col("route").alias("subject"),
             pl.col("score"),
             pl.format(
-                "{} units of HS {} worth ${} went {} through {} from {} to {} ({} legs, {} days, score {})",
-                _thousands(pl.col("quantity")),
+                "{} units of HS {} worth {} went {} through {} from {} to {} ({} legs, {} days, score {})",
+                _text(pl.col("quantity"), count),
                 pl.concat_str(pl.col("hs6").str.slice(0, 4), pl.lit("."), pl.col("hs6").str.slice(4, 2)),
-                _thousands(pl.col("value_usd")),
+                _text(pl.col("value_usd"), money),
                 pl.col("route"),
                 pl.col("party_names").list.join(" > "),
                 pl.col("first_date"),
                 pl.col("last_date"),
                 pl.col("legs"),
                 pl.col("days"),
-                pl.col("score").round(2),
+                _text(pl.col("score"), lambda v: number(v, "score")),
             ).alias("summary"),
             _metrics(
                 "quantity",
@@ -107,12 +107,15 @@ def _flag_findings(flags: pl.DataFrame) -> pl.DataFrame:
             "{} ({}): {}: {}",
             pl.coalesce("name", "party_id"),
             pl.col("country").fill_null("?"),
-            pl.col("flag"),
+            pl.col("flag").str.replace_all("_", " "),
             pl.col("detail"),
         ).alias("summary"),
-        pl.concat_list(pl.struct(pl.col("flag").alias("name"), pl.col("value").cast(pl.Float64).alias("value"))).alias(
-            "metrics"
-        ),
+        pl.concat_list(
+            pl.struct(
+                pl.col("flag").replace_strict(FLAG_VALUES, default="value", return_dtype=pl.String).alias("name"),
+                pl.col("value").cast(pl.Float64).alias("value"),
+            )
+        ).alias("metrics"),
         pl.col("evidence"),
     )
 

@@ -28,12 +28,14 @@ from collections.abc import Sequence
 import polars as pl
 
 from dualuse.errors import SchemaError
-from dualuse.lists import DualUseList
-from dualuse.lists import get as get_list
+from dualuse.formatting import money_expr as _money
+from dualuse.frames import as_frame
+from dualuse.inputs import DateLike, as_country, as_date, require
+from dualuse.lists import ListSpec, resolve
 from dualuse.trace import exited as exited_list
 from dualuse.trace.parties import match_parties, resolve_parties
 
-__all__ = ["FLAGS", "INVASION", "red_flags"]
+__all__ = ["FLAGS", "FLAG_VALUES", "INVASION", "red_flags"]
 
 INVASION = dt.date(2022, 2, 24)
 """The day of Russia's full-scale invasion of Ukraine."""
@@ -50,6 +52,20 @@ FLAGS: dict[str, float] = {
     "listed_spike_after_invasion": 0.4,
 }
 """Every flag and its weight as a finding score (how strongly it points at diversion on its own)."""
+
+FLAG_VALUES: dict[str, str] = {
+    "sanctioned_party": "traded_usd",
+    "sanctioned_counterparty": "traded_with_listed_usd",
+    "exited_manufacturer_goods": "shipped_usd",
+    "founded_after_invasion": "days_after_invasion",
+    "tiny_staff_large_turnover": "turnover_usd",
+    "new_importer_after_invasion": "listed_imports_usd",
+    "listed_only_after_invasion": "listed_imports_usd",
+    "recent_owner_change": "days_after_invasion",
+    "listed_spike_after_invasion": "spike_ratio",
+}
+"""What each flag's ``value`` measures, named by the unit conventions of :func:`dualuse.formatting.unit_of`
+(``*_usd`` dollars, ``days_*`` days, ``*_ratio`` a multiple); findings use it as the metric's name."""
 
 _EVIDENCE = pl.List(pl.Struct({"table": pl.String, "source": pl.String, "source_row": pl.Int64}))
 _OUT: dict[str, pl.DataType] = {
@@ -71,24 +87,29 @@ def _evidence() -> pl.Expr:
     )
 
 
+def _shipments(n: pl.Expr) -> pl.Expr:
+    return pl.when(n == 1).then(pl.lit("shipment")).otherwise(pl.lit("shipments"))
+
+
 def _empty() -> pl.DataFrame:
     return pl.DataFrame(schema=_OUT)
 
 
-def _money(expr: pl.Expr) -> pl.Expr:
-    return pl.format("${}", expr.round(0).cast(pl.Int64))
+def _eager(data: object, what: str) -> pl.DataFrame:
+    frame = as_frame(data, what=what)
+    return frame.collect() if isinstance(frame, pl.LazyFrame) else frame
 
 
 def red_flags(
-    shipments: pl.DataFrame,
+    shipments: object,
     *,
     parties: pl.DataFrame | None = None,
     target: str = "RU",
-    list: str | DualUseList = "chpl",
-    registry: pl.DataFrame | None = None,
-    sanctioned: pl.DataFrame | None = None,
+    dual_use: ListSpec = "chpl",
+    registry: object | None = None,
+    sanctioned: object | None = None,
     exited: pl.DataFrame | None = None,
-    invasion: dt.date = INVASION,
+    invasion: DateLike = INVASION,
     spike_ratio: float = 3.0,
     staff_below: int = 5,
     turnover_usd: float = 1_000_000.0,
@@ -96,7 +117,10 @@ def red_flags(
     """Flag the parties of ``shipments`` (see the module documentation for each flag).
 
     ``shipments`` may already carry ``exporter_party``/``importer_party`` (``ChainResult.shipments``,
-    with ``ChainResult.parties`` as ``parties``); otherwise parties are resolved here.
+    with ``ChainResult.parties`` as ``parties``); otherwise it is read by the front door
+    (:mod:`dualuse.inputs`; a row that cannot be read is an error) and parties are resolved here.
+    ``dual_use`` is a list as :data:`dualuse.lists.ListSpec` reads it; ``registry`` and
+    ``sanctioned`` are parties tables (polars, pandas or Arrow); ``invasion`` a date or ISO text.
 
     Examples:
         >>> from dualuse.synth.shipments import generate_shipments, demo_cases
@@ -105,10 +129,21 @@ def red_flags(
         >>> sorted(flags.filter(pl.col("name").str.starts_with("Steppe"))["flag"])[:3]
         ['exited_manufacturer_goods', 'founded_after_invasion', 'new_importer_after_invasion']
     """
-    if "exporter_party" not in shipments.columns or parties is None:
-        resolved = resolve_parties(shipments.drop("exporter_party", "importer_party", strict=False))
+    invasion = as_date(invasion, "invasion")
+    target = as_country(target, "target")
+    frame = as_frame(shipments, what="red_flags")
+    if isinstance(frame, pl.LazyFrame):
+        frame = frame.collect()
+    if "exporter_party" not in frame.columns or parties is None:
+        canonical = require(frame.drop("exporter_party", "importer_party", strict=False), "shipments", what="red_flags")
+        resolved = resolve_parties(canonical)
         shipments, parties = resolved.shipments, resolved.parties
-    dual = get_list(list) if isinstance(list, str) else list
+    else:
+        shipments = frame
+    registry = None if registry is None else _eager(registry, "registry")
+    sanctioned = None if sanctioned is None else _eager(sanctioned, "sanctioned")
+    dual = resolve(dual_use)
+    assert dual is not None
     lines = shipments.with_columns(
         dual.match(shipments["hs_code"].cast(pl.String))["item"].is_not_null().alias("__listed")
     )
@@ -200,7 +235,7 @@ def _history_flags(lines: pl.DataFrame, invasion: dt.date, spike_ratio: float) -
             pl.col("importer_party").alias("party_id"),
             pl.lit("listed_spike_after_invasion").alias("flag"),
             pl.format(
-                "listed imports {} a month after {} against {} before ({}x)",
+                "listed imports {} a month after {} against {} before ({}×)",
                 _money(pl.col("value_after") / months_after),
                 pl.lit(invasion.isoformat()),
                 _money(pl.col("value_before") / months_before),
@@ -247,13 +282,15 @@ def _exited_flags(lines: pl.DataFrame, exited: pl.DataFrame, target: str) -> pl.
         hits.group_by("exporter_party", "maker", "announced")
         .agg(pl.len().alias("n"), pl.col("value_usd").sum().alias("value"), _evidence())
         .sort("exporter_party", "maker")
+        .with_columns(_money(pl.col("value")).alias("__money"))  # per row: a formatter sees values, not groups
         .group_by("exporter_party", maintain_order=True)
         .agg(
             pl.format(
-                "{} shipments to {} ({}) of goods of {} (announced leaving Russia {})",
+                "{} {} to {} ({}) of goods of {} (announced leaving Russia {})",
                 pl.col("n"),
+                _shipments(pl.col("n")),
                 pl.lit(target),
-                _money(pl.col("value")),
+                pl.col("__money"),
                 pl.col("maker"),
                 pl.col("announced"),
             )
@@ -347,7 +384,7 @@ def _registry_flags(
             "party_id",
             pl.lit("recent_owner_change").alias("flag"),
             pl.format("registry rows name different owners: {}", pl.col("sets").list.join(" / ")).alias("detail"),
-            pl.col("sets").list.len().cast(pl.Float64).alias("value"),
+            pl.lit(None, pl.Float64).alias("value"),  # no date of the change is known
             "evidence",
         )
     )
@@ -407,12 +444,14 @@ def _sanction_flags(lines: pl.DataFrame, parties: pl.DataFrame, sanctioned: pl.D
         .group_by("party_id", "other", "other_name", "why")
         .agg(pl.len().alias("n"), pl.col("value_usd").sum().alias("value"), _evidence())
         .sort("party_id", "other")
+        .with_columns(_money(pl.col("value")).alias("__money"))
         .group_by("party_id", maintain_order=True)
         .agg(
             pl.format(
-                "{} shipments ({}) with {}, {}",
+                "{} {} ({}) with {}, {}",
                 pl.col("n"),
-                _money(pl.col("value")),
+                _shipments(pl.col("n")),
+                pl.col("__money"),
                 pl.col("other_name"),
                 pl.col("why"),
             )

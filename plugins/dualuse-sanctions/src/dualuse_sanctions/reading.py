@@ -41,6 +41,9 @@ __all__ = [
 DEFAULT_MAX_BYTES = 4 * 1024**3
 """Largest file the readers accept (4 GiB): the official lists are far below it."""
 
+_FIELD_LIMIT = 1 << 30
+"""Longest cell the CSV readers accept (the csv module's default, 131,072 characters, is below real alias lists)."""
+
 _EOF_MARKER = "\x1a"  # DOS end-of-file byte that OFAC still appends to its legacy CSV files
 _CHUNK = 1 << 16
 
@@ -77,6 +80,8 @@ def iter_csv(
     end-of-file byte are not records.
     """
     _check_size(path, max_bytes)
+    if csv.field_size_limit() < _FIELD_LIMIT:
+        csv.field_size_limit(_FIELD_LIMIT)  # process-wide: raising it only lets longer cells through
     reader = csv.reader(_decoded_lines(path, encoding), delimiter=delimiter)
     try:
         for cells in reader:

@@ -1,13 +1,18 @@
-"""The CSV file connector: any delimiter (sniffed), UTF-8 / UTF-8 with BOM / cp1251 (detected), streamed.
+"""The CSV file connector: any delimiter (sniffed), UTF-8 / cp1251 / cp1252 / cp1254 (decided on the whole file), streamed.
 
-Encoding detection reads the first 64 KiB: valid UTF-8 is UTF-8 (a BOM is skipped); otherwise,
-when the bytes decode as cp1251 into mostly Cyrillic letters, the file is cp1251. Pass
-``encoding=`` to override. A file that is not UTF-8 is transcoded in 1 MiB chunks into the
-connector's cache folder; an undecodable byte is an :class:`~dualuse.errors.InputError` naming
-the file and the line (in a UTF-8 file, polars refuses the byte and the file is then searched
-for its line). The store reads the file with polars' multi-threaded streaming reader;
-:meth:`CsvConnector.fetch` parses it in chunks of about ``batch_rows`` records that end on a
-record boundary (:func:`record_chunks`). Either way memory stays bounded whatever the file size.
+The encoding is decided on all of the file's bytes (:func:`~dualuse.connectors.builtin.encoding.decide_encoding`):
+valid UTF-8 is UTF-8; UTF-8 with a few bad bytes is refused naming the row of the first; any other
+file is read as the single-byte encoding whose reading gives plausible words, or refused naming
+the first row in doubt. Pass ``encoding=`` to override. A file that is not UTF-8 is transcoded in
+1 MiB chunks into the connector's cache folder. The delimiter is the one that splits most of the
+first lines into as many cells as the header (a short row does not fool it). Every record's cells
+are counted first (:func:`~dualuse.connectors.builtin.shape.ragged_records`), so a record with
+more or fewer cells than the header is rejected on its own, with its row number, and the rest of
+the file is read. The path is read as it is named, never as a glob pattern.
+
+The store reads the file with polars' multi-threaded streaming reader; :meth:`CsvConnector.fetch`
+parses it in chunks of about ``batch_rows`` records that end on a record boundary
+(:func:`record_chunks`). Either way memory stays bounded whatever the file size.
 """
 
 from __future__ import annotations
@@ -24,10 +29,21 @@ import polars as pl
 from pydantic import field_validator
 
 from dualuse.connectors.base import FetchContext
+from dualuse.connectors.builtin.encoding import decide_encoding, detect_encoding
 from dualuse.connectors.builtin.files import LINE, FileConfig, FileConnector
+from dualuse.connectors.builtin.shape import Shape, ragged_records
 from dualuse.errors import InputError
+from dualuse.rejects import Check
 
-__all__ = ["CsvConfig", "CsvConnector", "detect_delimiter", "detect_encoding", "record_chunks", "transcode"]
+__all__ = [
+    "CsvConfig",
+    "CsvConnector",
+    "decide_encoding",
+    "detect_delimiter",
+    "detect_encoding",
+    "record_chunks",
+    "transcode",
+]
 
 _HEAD = 64 * 1024
 _CHUNK = 1024 * 1024
@@ -60,53 +76,31 @@ class CsvConfig(FileConfig):
         return value
 
 
-def _cyrillic_share(text: str) -> float:
-    letters = [ch for ch in text if not ch.isascii() and ch.isalpha()]
-    non_ascii = [ch for ch in text if not ch.isascii()]
-    if not non_ascii:
-        return 0.0
-    return sum("\u0400" <= ch <= "\u04ff" for ch in letters) / len(non_ascii)
-
-
-def detect_encoding(head: bytes, *, file: str = "") -> str:
-    """``utf-8-sig``, ``utf-8`` or ``cp1251`` from the first bytes of a file.
-
-    Examples:
-        >>> detect_encoding("Код товара;Страна".encode("cp1251")), detect_encoding("Код".encode())
-        ('cp1251', 'utf-8')
-    """
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    try:
-        codecs.getincrementaldecoder("utf-8")("strict").decode(head, final=False)
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    text = head.decode("cp1251", errors="replace")
-    if _cyrillic_share(text) >= 0.6:
-        return "cp1251"
-    raise InputError("cannot detect the encoding (neither UTF-8 nor Cyrillic cp1251); pass encoding=", file=file)
-
-
 def detect_delimiter(sample: str, *, default: str = ",") -> str:
     """The delimiter of a CSV sample: one of ``,;\\t|`` (``default`` when unsure).
 
-    The delimiter that splits every line of the sample into the same number (> 1) of fields wins;
-    quotes are respected, so commas inside a header such as ``Вес нетто, кг`` do not mislead it.
+    The delimiter that splits the header into more than one cell and the most lines into as many
+    cells as the header wins, so one short or long row does not change the answer; quotes are
+    respected, so commas inside a header such as ``Вес нетто, кг`` do not mislead it.
 
     Examples:
         >>> detect_delimiter("G33;Вес нетто, кг\\n8542310000;1 200,50\\n"), detect_delimiter("t,i,j\\n2023,156,398\\n")
         (';', ',')
+        >>> detect_delimiter("t;i;j;k\\n2023;156\\n2023;156;398;8542\\n2023;156;398;8541\\n")
+        ';'
     """
     lines = sample.splitlines()[:50]
     if len(lines) > 1 and not sample.endswith(("\n", "\r")):
         lines = lines[:-1]  # the last line of a sample may be cut
     lines = [line for line in lines if line.strip()]
-    best, best_fields = default, 1
+    best, best_score = default, (0, 1)
     for delimiter in _DELIMITERS:
-        widths = {len(row) for row in std_csv.reader(lines, delimiter=delimiter)}
-        if len(widths) == 1 and (fields := widths.pop()) > best_fields:
-            best, best_fields = delimiter, fields
+        widths = [len(row) for row in std_csv.reader(lines, delimiter=delimiter)]
+        if not widths or widths[0] < 2:
+            continue
+        score = (sum(width == widths[0] for width in widths), widths[0])
+        if score > best_score:
+            best, best_score = delimiter, score
     return best
 
 
@@ -164,6 +158,7 @@ class _Reading:
     path: Path
     delimiter: str
     bytes_per_line: int
+    shape: Shape
 
 
 def record_chunks(path: Path, chunk_bytes: int) -> Iterator[bytes]:
@@ -218,17 +213,17 @@ class CsvConnector(FileConnector[CsvConfig]):
     description = "A delimited text file (any delimiter; UTF-8, UTF-8 with BOM or cp1251), mapped by a preset."
     config_model = CsvConfig
 
-    def _encoding(self, head: bytes) -> str:
+    def _encoding(self) -> str:
         chosen = self.config.encoding or (self.preset.encoding if self.preset else None)
-        return chosen or detect_encoding(head, file=str(self.config.path))
+        return chosen or decide_encoding(self.config.path)
 
     def scan(self, context: FetchContext) -> pl.LazyFrame:
-        """Detect encoding and delimiter, transcode to UTF-8 when needed, and scan lazily."""
+        """Decide encoding and delimiter, transcode to UTF-8 when needed, count cells, and scan lazily."""
         path = self.config.path
+        encoding = self._encoding()
+        readable = path
         with path.open("rb") as handle:
             head = handle.read(_HEAD)
-        encoding = self._encoding(head)
-        readable = path
         if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig"):
             # polars reads the header lossily but refuses invalid UTF-8 in the records (then read_error()
             # finds the line): so only the first block needs checking here
@@ -252,7 +247,8 @@ class CsvConnector(FileConnector[CsvConfig]):
             self.config.delimiter or (self.preset.delimiter if self.preset else None) or detect_delimiter(sample)
         )
         lines = max(sample.count("\n"), 1)
-        self._reading = _Reading(readable, delimiter, max(len(head) // lines, 1))
+        shape = ragged_records(readable, delimiter, file=str(path))
+        self._reading = _Reading(readable, delimiter, max(len(head) // lines, 1), shape)
         frame = pl.scan_csv(
             readable,
             separator=delimiter,
@@ -261,13 +257,32 @@ class CsvConnector(FileConnector[CsvConfig]):
             row_index_name=LINE,
             row_index_offset=2,
             raise_if_empty=False,
-            truncate_ragged_lines=False,
+            truncate_ragged_lines=True,  # ragged records are rejected by record_checks()
+            glob=False,  # the path is a file name, never a pattern
         )
         try:
             frame.collect_schema()  # reads the header line
         except pl.exceptions.PolarsError as exc:
             raise self.read_error(exc) from None
         return frame
+
+    def record_checks(self) -> list[Check]:
+        """A record with more or fewer cells than the header is rejected whole, with both counts."""
+        shape = self._reading.shape
+        if not shape.ragged:
+            return []
+        cells = {index + self.first_row: count for index, count in shape.ragged.items()}
+        line = pl.col(LINE).cast(pl.Int64)
+        found = line.replace_strict(cells, default=None, return_dtype=pl.Int64)
+        reason = pl.format(
+            "{} cells where the header has {}: {}",
+            found,
+            pl.lit(shape.header_cells),
+            pl.when(found > shape.header_cells)
+            .then(pl.lit("extra cells are not read, so the row is not trusted"))
+            .otherwise(pl.lit("a cell is missing, so the cells may be shifted")),
+        )
+        return [Check("(record)", line.is_in(list(cells)), found.cast(pl.String), reason)]
 
     def read_error(self, error: Exception, near_row: int | None = None) -> InputError:
         """An undecodable byte (named by line), else the parser's complaint, as an InputError naming the file."""
@@ -300,7 +315,7 @@ class CsvConnector(FileConnector[CsvConfig]):
                     infer_schema=False,
                     null_values=self._null_values(),
                     raise_if_empty=False,
-                    truncate_ragged_lines=False,
+                    truncate_ragged_lines=True,  # ragged records are rejected by record_checks()
                 ).rechunk()  # one chunk per column: polars 2.1 panics formatting text of filtered multi-chunk rows
                 batch = batch.with_row_index(LINE, offset=first)
                 first += batch.height

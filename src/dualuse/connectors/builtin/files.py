@@ -26,7 +26,7 @@ from pydantic import Field, field_validator
 from dualuse.connectors.base import Connector, ConnectorConfig, FetchContext, TableName
 from dualuse.connectors.mapping import CompiledMapping, MappingPreset, compile_mapping, get_preset, identity_preset
 from dualuse.errors import InputError
-from dualuse.rejects import REJECT_COLUMNS, any_failed, first_failure
+from dualuse.rejects import REJECT_COLUMNS, Check, any_failed, first_failure
 from dualuse.schema import conformed, polars_schema, row_checks
 
 __all__ = ["LINE", "FileConfig", "FileConnector", "Plan"]
@@ -156,6 +156,10 @@ class FileConnector(Connector[ConfigT], abc.ABC):
     def _batches(self, raw: pl.LazyFrame) -> Iterator[pl.DataFrame]:
         yield from raw.collect_batches(chunk_size=self.config.batch_rows)
 
+    def record_checks(self) -> list[Check]:
+        """Checks on whole records that come before the cells' (the CSV connector's ragged records)."""
+        return []
+
     def _plan(self, raw: pl.LazyFrame, compiled: _Compiled) -> Plan:
         """Map and validate as lazy expressions over one frame, then split it by one cheap mask.
 
@@ -173,7 +177,7 @@ class FileConnector(Connector[ConfigT], abc.ABC):
         )
         schema = work.collect_schema()
         table = self.output_table()
-        checks = [*mapping.checks, *row_checks(table, schema, ref=_mapped)]
+        checks = [*self.record_checks(), *mapping.checks, *row_checks(table, schema, ref=_mapped)]
         work = work.with_columns(any_failed(checks).alias("__bad")).cache()  # one scan feeds both outputs
         canonical = polars_schema(table)
         extras = [_mapped(t).alias(t) for t in mapping.targets if t not in canonical]

@@ -29,7 +29,7 @@ class ParquetConnector(FileConnector[FileConfig]):
     def scan(self, context: FetchContext) -> pl.LazyFrame:
         """Scan the file lazily, numbering rows from 1."""
         try:
-            frame = pl.scan_parquet(self.config.path, row_index_name=LINE, row_index_offset=1)
+            frame = pl.scan_parquet(self.config.path, row_index_name=LINE, row_index_offset=1, glob=False)
             frame.collect_schema()
         except (pl.exceptions.PolarsError, OSError) as exc:
             raise InputError(f"not a readable Parquet file: {exc}", file=str(self.config.path)) from None
