@@ -31,6 +31,7 @@ from dualuse.inputs import as_countries, as_country, read
 from dualuse.lists import DualUseList, ListSpec, resolve
 from dualuse.schema import ReadOptions
 from dualuse.trace.allocate import Allocation, fifo_allocate
+from dualuse.trace.fuzzy import FUZZY_THRESHOLD
 from dualuse.trace.parties import resolve_parties
 
 __all__ = ["DEFAULT_HUBS", "SCORE_WEIGHTS", "ChainResult", "chain_id", "chains"]
@@ -120,6 +121,7 @@ def chains(
     dual_use: ListSpec | None = None,
     min_similarity: float = 0.6,
     options: ReadOptions | None = None,
+    fuzzy: float | None = FUZZY_THRESHOLD,
 ) -> ChainResult:
     """Reconstruct chains origin -> intermediaries -> ``target`` from canonical shipments.
 
@@ -133,6 +135,8 @@ def chains(
     :data:`dualuse.lists.ListSpec`) only chains that carry listed goods on some leg are kept, and
     ``list_item`` names the item. When no record enters a hub, or none leaves one for the target,
     a :class:`~dualuse.errors.DualuseWarning` says which side is missing: chains need both.
+    ``fuzzy``: the score at which a party known only by a name joins the party it is a variant of
+    (``None``: exact names only).
 
     Examples:
         >>> from dualuse.synth.shipments import generate_shipments, demo_cases
@@ -149,7 +153,7 @@ def chains(
     hub_codes = sorted(h for h in as_countries(hubs, "hubs") if h != target_code)
     listed = resolve(dual_use)
     validated = read(shipments, "shipments", options=options)
-    resolved = resolve_parties(validated.accepted)
+    resolved = resolve_parties(validated.accepted, fuzzy=fuzzy)
     lines = resolved.shipments.with_columns(
         _line_keys(validated.accepted), pl.col("hs_code").str.slice(0, 6).alias("__hs6")
     )
