@@ -74,7 +74,9 @@ PARTIES_COLUMNS: dict[str, str] = {
     "aliases": "the other spellings",
     "country": "its country",
     "identifiers": "its identifiers: list of `{scheme, value}`",
-    "resolved_by": "how its records were joined: `id`, `name+id` or `name`",
+    "resolved_by": "how its records were joined: `id` (identifiers, or a name seen with one), `name`, or "
+    "`fuzzy` (a spelling joined as a variant of its name, see `dualuse.trace.fuzzy`)",
+    "match_score": "the lowest score by which a spelling joined it (1.0 when none joined by a fuzzy match)",
     "records": "shipment lines that name it",
 }
 """Columns of ``ChainResult.parties`` and ``ResolvedParties.parties``, in order."""
