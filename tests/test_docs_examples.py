@@ -21,11 +21,12 @@ import shutil
 from pathlib import Path
 
 import httpx
+import polars as pl
 import pytest
 
 from dualuse.cli.app import run
 from dualuse.screening.evaluate import regional_pairs
-from dualuse.synth import build_scenario
+from dualuse.synth import build_scenario, write_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -44,7 +45,28 @@ class OfflineError(Exception):
 def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Input files the docs name without writing them."""
     folder = tmp_path_factory.mktemp("docs-inputs")
-    build_scenario().flows.write_parquet(folder / "flows.parquet")
+    scenario = build_scenario()
+    scenario.flows.write_parquet(folder / "flows.parquet")
+    files = write_scenario(scenario, folder / "scenario")
+    for name in ("sdn.csv", "add.csv", "alt.csv"):  # the watch list in OFAC's layout
+        shutil.copy(files.watchlist / name, folder / name)
+    # A declaration extract in the Russian customs layout (the ru-declarations preset).
+    kz = pl.read_parquet(files.shipments["KZ"]).head(200)
+    kz.select(
+        pl.col("shipment_id").alias("Номер декларации"),
+        pl.lit(1).alias("Номер товара"),
+        pl.col("date").dt.strftime("%d.%m.%Y").alias("Дата регистрации"),
+        pl.col("hs_code").alias("Код ТН ВЭД"),
+        pl.col("description").alias("Описание товара"),
+        pl.col("brand").alias("Товарный знак"),
+        pl.col("exporter_name").alias("Отправитель"),
+        pl.col("exporter_country").alias("Страна отправителя"),
+        pl.col("importer_name").alias("Получатель"),
+        pl.col("importer_country").alias("Страна получателя"),
+        pl.col("value_usd").alias("Статистическая стоимость, USD"),
+        pl.col("quantity").alias("Количество"),
+    ).write_csv(folder / "declarations_kz.csv", separator=";")
+    shutil.rmtree(folder / "scenario")
     shutil.copy(regional_pairs(), folder / "my_pairs.csv")
     shutil.copy(DOCS / "example-plugin" / "tests" / "data" / "companies.jsonl", folder / "companies.jsonl")
     (folder / "comtrade.toml").write_text(
@@ -87,7 +109,9 @@ def _run_command(command: str, capsys: pytest.CaptureFixture[str], monkeypatch: 
         monkeypatch.setenv(name, value)
     elif program in ("pip", ".venv/bin/pip"):
         paths = [a for a in args if a.startswith((".", "plugins/", "docs/"))]
-        assert paths and all((ROOT / p).exists() for p in paths), command
+        packages = [a for a in args if a.startswith("dualuse")]  # dualuse itself, an extra or a plugin
+        assert paths or packages, command
+        assert all((ROOT / p).exists() for p in paths), command
     elif program == "pytest":
         assert all((ROOT / a).exists() for a in args), command
     elif program in ("python3", "python") and args[:2] == ["-m", "venv"]:
@@ -122,6 +146,8 @@ def test_page_examples_run(
 
     original = httpx.HTTPTransport.handle_request
     monkeypatch.setattr(httpx.HTTPTransport, "handle_request", no_network)
+    # `dualuse explore` builds its database, then would serve it until Ctrl-C: it stops at serving.
+    monkeypatch.setattr("dualuse.explore.serve.serve", lambda *args, **kwargs: None)
     namespace: dict[str, object] = {"__name__": f"docs_{page.stem}"}
     blocks = BLOCK.findall(page.read_text(encoding="utf-8"))
     for number, (kind, block) in enumerate(blocks, start=1):

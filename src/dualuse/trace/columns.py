@@ -74,8 +74,7 @@ PARTIES_COLUMNS: dict[str, str] = {
     "aliases": "the other spellings",
     "country": "its country",
     "identifiers": "its identifiers: list of `{scheme, value}`",
-    "resolved_by": "how its records were joined: `id` (identifiers, or a name seen with one), `name`, or "
-    "`fuzzy` (a spelling joined as a variant of its name, see `dualuse.trace.fuzzy`)",
+    "resolved_by": "how its records were joined: `id`, `name+id`, `name` or `fuzzy`",
     "match_score": "the lowest score by which a spelling joined it (1.0 when none joined by a fuzzy match)",
     "records": "shipment lines that name it",
 }
