@@ -27,24 +27,12 @@ Examples:
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import json
-import shutil
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
 import polars as pl
 
-from dualuse._version import __version__
-from dualuse.store import (  # the store's content hash and journalled swap
-    Manifest,
-    StoredTable,
-    Workspace,
-    _file_hash,
-    _swap_into_place,
-)
+from dualuse.store import StoredTable, Workspace
 
 __all__ = ["ANALYSIS_CONNECTOR", "INPUT_KINDS", "RESULT_KINDS", "result_tables", "save_results"]
 
@@ -85,40 +73,11 @@ def save_results(
     the content hash of every input table of the workspace. A result of the same kind stored by an
     earlier run is replaced whole.
     """
-    inputs = _input_hashes(workspace)
-    config = {"settings": dict(settings or {}), "inputs": inputs}
-    key = hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()
-    workspace.tables_dir.mkdir(parents=True, exist_ok=True)
-    stored = []
-    for kind, frame in results.items():
-        name = f"{_PREFIX}{kind}"
-        # the store's own protocol: the table's write lock, a staging folder, a journalled swap
-        with workspace._writing(name):
-            staging = workspace.tables_dir / f".tmp-{name}-{uuid.uuid4().hex[:8]}"
-            staging.mkdir()
-            try:
-                frame.write_parquet(staging / "data.parquet", compression="lz4")
-                frame.clear().write_parquet(staging / "rejected.parquet")
-                manifest = Manifest(
-                    name=name,
-                    table=kind,
-                    connector=ANALYSIS_CONNECTOR,
-                    connector_distribution="dualuse",
-                    config=config,
-                    query_key=key,
-                    fetched_at=dt.datetime.now(dt.UTC),
-                    rows_accepted=frame.height,
-                    rows_rejected=0,
-                    content_hash=_file_hash(staging / "data.parquet"),
-                    library_version=__version__,
-                    schema_={column: str(dtype) for column, dtype in frame.schema.items()},
-                )
-                (staging / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
-                _swap_into_place(staging, workspace.tables_dir / name)
-            finally:
-                shutil.rmtree(staging, ignore_errors=True)
-        stored.append(workspace.table(name))
-    return stored
+    config = {"settings": dict(settings or {}), "inputs": _input_hashes(workspace)}
+    return [
+        workspace.put(f"{_PREFIX}{kind}", frame, table=kind, connector=ANALYSIS_CONNECTOR, config=config)
+        for kind, frame in results.items()
+    ]
 
 
 def result_tables(workspace: Workspace) -> dict[str, StoredTable]:

@@ -483,6 +483,62 @@ class Workspace:
             results.append(TableCheck(journal.name, None, ("journal of an unfinished swap",)))
         return results
 
+    def put(
+        self,
+        name: str,
+        frame: pl.DataFrame,
+        *,
+        table: str,
+        connector: str,
+        config: Mapping[str, Any] | None = None,
+        rejected: pl.DataFrame | None = None,
+    ) -> StoredTable:
+        """Store ``frame`` as table ``name`` with the same guarantees as :meth:`fetch`.
+
+        For tables that no connector fetches, such as analysis results: the table's write lock, a
+        staging folder, a manifest (``table`` is its kind, ``connector`` says what made it,
+        ``config`` what it was made from) and the journalled swap. An older table of that name is
+        replaced whole.
+
+        Examples:
+            >>> import tempfile, polars as pl
+            >>> ws = Workspace(tempfile.mkdtemp())
+            >>> stored = ws.put("notes", pl.DataFrame({"a": [1, 2]}), table="notes", connector="example")
+            >>> stored.manifest.rows_accepted, stored.read().height
+            (2, 2)
+        """
+        if "/" in name or name.startswith("."):
+            raise ConfigError(f"table name {name!r}: must not contain '/' or start with '.'")
+        settings = dict(config or {})
+        key = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()
+        self.tables_dir.mkdir(parents=True, exist_ok=True)
+        with self._writing(name):
+            staging = self.tables_dir / f"{_STAGING}{name}-{uuid.uuid4().hex[:8]}"
+            staging.mkdir()
+            try:
+                frame.write_parquet(staging / _DATA, compression="lz4")
+                (rejected if rejected is not None else frame.clear()).write_parquet(staging / _REJECTED)
+                manifest = Manifest(
+                    name=name,
+                    table=table,
+                    connector=connector,
+                    connector_distribution="dualuse",
+                    config=settings,
+                    query_key=key,
+                    fetched_at=dt.datetime.now(dt.UTC),
+                    rows_accepted=frame.height,
+                    rows_rejected=0 if rejected is None else rejected.height,
+                    content_hash=_file_hash(staging / _DATA),
+                    library_version=__version__,
+                    schema_={column: str(dtype) for column, dtype in frame.schema.items()},
+                )
+                (staging / _MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
+                _swap_into_place(staging, self.tables_dir / name)
+            finally:
+                if staging.exists():
+                    shutil.rmtree(staging, ignore_errors=True)
+        return self.table(name)
+
     def fetch(
         self,
         connector_name: str,
