@@ -1,10 +1,10 @@
 """Ingest a bill-of-lading shipments CSV into the workspace store (issue 3's performance target).
 
 Scale 1.0 is a 5-million-line file. The file is generated once per size into the system temp
-folder (``dualuse-bench/``) and reused. Figures: rows per second (target >= 1 M/s), peak memory
-above an idle interpreter as a share of the file size (target < 2x), the same job with pandas
-``read_csv`` plus the same mapping, and polars copying the CSV to Parquet with no mapping at all
-(the floor: on 2 cores that alone runs at about 1.1 M rows/s), in the same run.
+folder (``dualuse-bench/``) and reused. Figures: rows per second against polars copying the CSV to
+Parquet with no mapping at all (the floor; issue 16's target: at least 0.8x of it in the same
+run; issue 3's 1 M rows/s absolute), peak memory above an idle interpreter as a share of the file
+size (target <= 1.5x), and the same job with pandas ``read_csv`` plus the same mapping.
 """
 
 from __future__ import annotations
@@ -213,6 +213,7 @@ def run(scale: float) -> list[Measurement]:
             "polars CSV -> Parquet, no mapping",
             rows / floor.result[1],
             floor.peak_mb,
+            target=">= 0.8x the floor",
             note=f"the floor: reading and writing alone take {floor.result[2] / rows * 1e6:.2f} CPU-s per million rows",
         ),
         Measurement(
@@ -222,7 +223,7 @@ def run(scale: float) -> list[Measurement]:
             "pandas read_csv + mapping",
             extra_theirs / size_mb,
             theirs.peak_mb,
-            target="< 2.0",
+            target="<= 1.5",
             higher_is_better=False,
             note=f"idle interpreter peak {base.peak_mb:,.0f} MB",
         ),
