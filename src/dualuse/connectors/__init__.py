@@ -1,4 +1,4 @@
-"""Connectors: the plugin host and the contract every data source implements.
+"""Connectors: the contract every data source implements, and the registry of connectors.
 
 Plugins import from here::
 
@@ -13,7 +13,6 @@ Examples:
 from __future__ import annotations
 
 from dualuse.connectors.base import PLUGIN_API_VERSION, Connector, ConnectorConfig, FetchContext, secret_env_var
-from dualuse.connectors.hookspecs import hookimpl
 from dualuse.connectors.manager import (
     LoadError,
     PluginInfo,
@@ -25,6 +24,7 @@ from dualuse.connectors.manager import (
     reset_plugin_manager,
 )
 from dualuse.connectors.mapping import ColumnRule, MappingPreset, get_preset, presets
+from dualuse.plugins.hookspecs import hookimpl
 
 __all__ = [
     "PLUGIN_API_VERSION",
