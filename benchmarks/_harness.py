@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
 __all__ = ["Measurement", "Timing", "measure"]
@@ -79,7 +80,13 @@ def measure(fn: Callable[..., Any], *args: Any) -> Timing:
     queue = ctx.Queue()
     proc = ctx.Process(target=_child, args=(fn, args, queue))
     proc.start()
-    seconds, peak_mb, result = queue.get()
+    while True:  # a child that dies without an answer must not leave us waiting forever
+        try:
+            seconds, peak_mb, result = queue.get(timeout=5)
+            break
+        except Empty:
+            if not proc.is_alive():
+                raise RuntimeError(f"benchmark process for {fn.__name__} exited with {proc.exitcode}") from None
     proc.join()
     if proc.exitcode:
         raise RuntimeError(f"benchmark process for {fn.__name__} exited with {proc.exitcode}")

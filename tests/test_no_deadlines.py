@@ -10,8 +10,9 @@ from hypothesis import settings
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_hypothesis_has_no_deadline_by_default() -> None:
+def test_hypothesis_has_no_deadline_and_no_luck_by_default() -> None:
     assert settings.default is not None and settings.default.deadline is None
+    assert settings.default.derandomize  # a fresh clone's first run tests what every run tests
 
 
 def test_no_test_sets_a_deadline() -> None:

@@ -108,6 +108,14 @@ class DemoResult:
         """The headline figures of the report."""
         return self.report.figures
 
+    def __repr__(self) -> str:
+        return (
+            f"DemoResult({str(self.out_dir)!r}, figures={len(self.figures)}, findings={self.report.findings.height:,})"
+        )
+
+    def _repr_html_(self) -> str:
+        return self.report._repr_html_()
+
     def figure(self, key: str) -> Figure:
         """One headline figure by key (``listed_to_hubs``, ``watched-KZ-in``, ...)."""
         for fig in self.report.figures:

@@ -8,8 +8,10 @@ written last, so :meth:`Workspace.tables <dualuse.store.Workspace.tables>` lists
 ``"analysis"``, its ``table`` the result kind, its ``config`` the settings of the run plus the
 content hash of every input table, so a reader can tell which inputs a result belongs to.
 
-A result is written into a hidden staging folder and moved into place with one rename, as the
-store does with fetched tables: a run that fails midway leaves the previous result whole.
+A result is written as the store writes a fetched table: under the table's write lock, into a
+staging folder, then moved into place by the store's journalled swap, so a run that fails midway
+leaves the previous result whole and :meth:`Workspace.recover <dualuse.store.Workspace.recover>`
+can finish or undo a swap cut short.
 
 Examples:
     >>> import pathlib, tempfile, polars as pl
@@ -25,25 +27,12 @@ Examples:
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import json
-import os
-import shutil
-import uuid
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from dualuse._version import __version__
-from dualuse.store import (
-    Manifest,
-    StoredTable,
-    Workspace,
-    _file_hash,  # the same content hash as fetched tables
-)
+from dualuse.store import StoredTable, Workspace
 
 __all__ = ["ANALYSIS_CONNECTOR", "INPUT_KINDS", "RESULT_KINDS", "result_tables", "save_results"]
 
@@ -84,48 +73,11 @@ def save_results(
     the content hash of every input table of the workspace. A result of the same kind stored by an
     earlier run is replaced whole.
     """
-    inputs = _input_hashes(workspace)
-    config = {"settings": dict(settings or {}), "inputs": inputs}
-    key = hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()
-    workspace.tables_dir.mkdir(parents=True, exist_ok=True)
-    stored = []
-    for kind, frame in results.items():
-        name = f"{_PREFIX}{kind}"
-        staging = workspace.tables_dir / f".tmp-{name}-{uuid.uuid4().hex[:8]}"
-        staging.mkdir()
-        try:
-            frame.write_parquet(staging / "data.parquet", compression="lz4")
-            frame.clear().write_parquet(staging / "rejected.parquet")
-            manifest = Manifest(
-                name=name,
-                table=kind,
-                connector=ANALYSIS_CONNECTOR,
-                connector_distribution="dualuse",
-                config=config,
-                query_key=key,
-                fetched_at=dt.datetime.now(dt.UTC),
-                rows_accepted=frame.height,
-                rows_rejected=0,
-                content_hash=_file_hash(staging / "data.parquet"),
-                library_version=__version__,
-                schema_={column: str(dtype) for column, dtype in frame.schema.items()},
-            )
-            (staging / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
-            _replace(staging, workspace.tables_dir / name)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        stored.append(workspace.table(name))
-    return stored
-
-
-def _replace(staging: Path, final: Path) -> None:
-    """Rename the staged result into place; an older one is moved aside first, then removed."""
-    retired = final.with_name(f".old-{final.name}-{uuid.uuid4().hex[:8]}") if final.exists() else None
-    if retired is not None:
-        os.replace(final, retired)
-    os.replace(staging, final)
-    if retired is not None:
-        shutil.rmtree(retired, ignore_errors=True)
+    config = {"settings": dict(settings or {}), "inputs": _input_hashes(workspace)}
+    return [
+        workspace.put(f"{_PREFIX}{kind}", frame, table=kind, connector=ANALYSIS_CONNECTOR, config=config)
+        for kind, frame in results.items()
+    ]
 
 
 def result_tables(workspace: Workspace) -> dict[str, StoredTable]:

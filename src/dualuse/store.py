@@ -61,7 +61,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import pyarrow as pa
@@ -69,10 +69,14 @@ import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 from dualuse._version import __version__
 from dualuse.connectors.base import FetchContext
 from dualuse.connectors.builtin.files import FileConnector
 from dualuse.connectors.manager import get_connector
+from dualuse.display import HTML_ROWS, html_card, short_repr
 from dualuse.errors import ConfigError, ConnectorError, DualuseError, InputError, StoreError
 from dualuse.rejects import empty_rejects
 from dualuse.schema import validate
@@ -161,6 +165,36 @@ class StoredTable:
 
     path: Path
     manifest: Manifest
+
+    def __repr__(self) -> str:
+        m = self.manifest
+        return short_repr(
+            "StoredTable",
+            m.name,
+            table=m.table,
+            connector=m.connector,
+            accepted=m.rows_accepted,
+            rejected=m.rows_rejected,
+        )
+
+    def _repr_html_(self) -> str:
+        m = self.manifest
+        facts = [
+            ("table", m.table),
+            ("rows", f"{m.rows_accepted:,} accepted, {m.rows_rejected:,} rejected"),
+            ("connector", f"{m.connector} ({m.connector_distribution})"),
+            ("fetched", m.fetched_at.isoformat(timespec="seconds")),
+            ("path", str(self.path)),
+        ]
+        return html_card(f"Stored table {m.name}", facts, {"rows": self.scan().head(HTML_ROWS).collect()})
+
+    def to_pandas(self) -> pd.DataFrame:
+        """The accepted rows as a pandas DataFrame (needs pandas installed)."""
+        return self.read().to_pandas()
+
+    def to_arrow(self) -> pa.Table:
+        """The accepted rows as a pyarrow Table."""
+        return pq.read_table(self.path / _DATA)
 
     @property
     def name(self) -> str:
@@ -286,6 +320,21 @@ class Workspace:
 
     def __repr__(self) -> str:
         return f"Workspace({str(self.path)!r})"
+
+    def _repr_html_(self) -> str:
+        tables = pl.DataFrame(
+            [
+                {
+                    "name": t.name,
+                    "table": t.manifest.table,
+                    "rows": t.manifest.rows_accepted,
+                    "connector": t.manifest.connector,
+                }
+                for t in self.tables()
+            ],
+            schema={"name": pl.String, "table": pl.String, "rows": pl.Int64, "connector": pl.String},
+        )
+        return html_card(f"Workspace {self.path}", [("tables", str(tables.height))], {"tables": tables})
 
     @property
     def tables_dir(self) -> Path:
@@ -433,6 +482,62 @@ class Workspace:
         for journal in sorted(_locks(self.tables_dir).glob("*.swap.json")):
             results.append(TableCheck(journal.name, None, ("journal of an unfinished swap",)))
         return results
+
+    def put(
+        self,
+        name: str,
+        frame: pl.DataFrame,
+        *,
+        table: str,
+        connector: str,
+        config: Mapping[str, Any] | None = None,
+        rejected: pl.DataFrame | None = None,
+    ) -> StoredTable:
+        """Store ``frame`` as table ``name`` with the same guarantees as :meth:`fetch`.
+
+        For tables that no connector fetches, such as analysis results: the table's write lock, a
+        staging folder, a manifest (``table`` is its kind, ``connector`` says what made it,
+        ``config`` what it was made from) and the journalled swap. An older table of that name is
+        replaced whole.
+
+        Examples:
+            >>> import tempfile, polars as pl
+            >>> ws = Workspace(tempfile.mkdtemp())
+            >>> stored = ws.put("notes", pl.DataFrame({"a": [1, 2]}), table="notes", connector="example")
+            >>> stored.manifest.rows_accepted, stored.read().height
+            (2, 2)
+        """
+        if "/" in name or name.startswith("."):
+            raise ConfigError(f"table name {name!r}: must not contain '/' or start with '.'")
+        settings = dict(config or {})
+        key = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()
+        self.tables_dir.mkdir(parents=True, exist_ok=True)
+        with self._writing(name):
+            staging = self.tables_dir / f"{_STAGING}{name}-{uuid.uuid4().hex[:8]}"
+            staging.mkdir()
+            try:
+                frame.write_parquet(staging / _DATA, compression="lz4")
+                (rejected if rejected is not None else frame.clear()).write_parquet(staging / _REJECTED)
+                manifest = Manifest(
+                    name=name,
+                    table=table,
+                    connector=connector,
+                    connector_distribution="dualuse",
+                    config=settings,
+                    query_key=key,
+                    fetched_at=dt.datetime.now(dt.UTC),
+                    rows_accepted=frame.height,
+                    rows_rejected=0 if rejected is None else rejected.height,
+                    content_hash=_file_hash(staging / _DATA),
+                    library_version=__version__,
+                    schema_={column: str(dtype) for column, dtype in frame.schema.items()},
+                )
+                (staging / _MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
+                _swap_into_place(staging, self.tables_dir / name)
+            finally:
+                if staging.exists():
+                    shutil.rmtree(staging, ignore_errors=True)
+        return self.table(name)
 
     def fetch(
         self,

@@ -104,6 +104,7 @@ def test_unknown_hook_is_reported(install_dist: DistWriter) -> None:
     )
     (error,) = [e for e in load_errors() if e.plugin == "dualuse_typo"]
     assert "register_conectors" in error.error
+    assert "plugin 'dualuse_typo' (dualuse_typo" in error.error and "object at 0x" not in error.error
 
 
 def test_two_connectors_with_one_name_name_both_distributions(install_dist: DistWriter) -> None:

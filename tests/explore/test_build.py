@@ -54,8 +54,10 @@ def test_every_fetched_row_and_result_is_in_the_database(demo_workspace: Path, d
     expected |= {
         kind: results[source].manifest.rows_accepted
         for kind, source in (("chains", "chains"), ("chain_links", "chain_links"), ("red_flags", "red_flags"),
-                             ("screening_hits", "screening_hits"), ("findings", "findings"), ("parties", "resolved_parties"))
+                             ("screening_hits", "screening_hits"), ("parties", "resolved_parties"))
     }  # fmt: skip
+    findings = results["findings"].read()
+    expected["findings"] = findings.filter(pl.col("kind") != "shipment_chain").height  # chains stand for those
     with _open(demo_database) as conn:
         for table, rows in expected.items():
             assert conn.execute(f"select count(*) from {table}").fetchone()[0] == rows, table

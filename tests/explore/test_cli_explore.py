@@ -55,3 +55,15 @@ def test_the_demo_summary_names_the_explore_command(demo_run: DemoResult, capsys
     assert demo_run.summary()["explore_command"] == demo_run.explore_command
     print_summary(demo_run)
     assert f"dualuse explore {demo_run.workspace.path}" in capsys.readouterr().out.replace("\n", "")
+
+
+def test_without_the_extra_the_command_says_how_to_install_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "datasette" else real(name, *a))
+    assert main(["explore", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "needs datasette" in err and "pip install 'dualuse[explore]'" in err

@@ -9,9 +9,10 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from markupsafe import Markup
 
 from dualuse.explore import pages
-from dualuse.explore.text import neutralise_bidi
+from dualuse.explore.text import neutralise_value
 
 ZHARQYN = "Zharqyn Vektor LLP"
 
@@ -55,7 +56,7 @@ def test_the_dossier_holds_identity_trade_chains_flags_hits_and_counterparties(c
     found = pages.dossier(conn, party_id)
     assert found is not None
     assert {"BIN"} == {i["scheme"] for i in found["party"]["identifiers"]}
-    assert "ТОО «Жарқын Вектор»" in {n["name"] for n in found["names"]}
+    assert ("ТОО «Жарқын Вектор»", "cyrillic") in {(n["name"], n["script"]) for n in found["names"]}
     assert {r["list_kind"] for r in found["records"]} == {"registry", "watchlist"}
     in_lines = conn.execute("select count(*) from shipments where importer_party = ?", (party_id,)).fetchone()[0]
     assert sum(y["in_shipments"] or 0 for y in found["years"]) == in_lines == found["party"]["in_shipments"]
@@ -81,7 +82,7 @@ def test_a_chain_page_has_every_leg_with_its_shipment_line(conn: sqlite3.Connect
     assert [leg["leg"] for leg in found["legs"]] == list(range(1, legs + 1))
     assert all(leg["row_id"] is not None for leg in found["legs"])
     assert len(found["parties"]) == legs + 1 and len(found["hops"]) == legs - 1
-    assert str(found["svg"]).count("<rect") == legs + 1
+    assert str(found["svg"]).count("<rect") == 2 * (legs + 1)  # one graph across, one down
     html = pages.render("chain.html", found, pages.Links())
     assert html.count('class="du-source"') == legs and "<script" not in html
 
@@ -113,7 +114,7 @@ def test_hostile_names_are_escaped_and_their_bidi_controls_shown(hostile_databas
     assert dossier is not None and chain is not None
     for html in (pages.render("party.html", dossier, pages.Links()), pages.render("chain.html", chain, pages.Links())):
         assert "<script>" not in html and "\u202e" not in html
-        assert "&lt;script&gt;" in html and "[U+202E]gpj.exe" in html
+        assert "&lt;script&gt;" in html and "⟨U+202E⟩gpj.exe" in html
 
 
 def test_links_encode_keys_as_datasette_expects() -> None:
@@ -121,4 +122,12 @@ def test_links_encode_keys_as_datasette_expects() -> None:
     assert links.row("findings", "flag:p-1:new importer") == "/prefix/dualuse/findings/flag~3Ap-1~3Anew+importer"
     assert links.party("p-1/x") == "/prefix/-/dualuse/party/p-1%2Fx"
     assert links.search("a&b") == "/prefix/-/dualuse/search?q=a%26b"
-    assert neutralise_bidi("a\u2066b\u2069c\u200fd") == "a[U+2066]b[U+2069]c\u200fd"
+    assert neutralise_value(Markup("a\u2066b")) == Markup("a⟨U+2066⟩b") and isinstance(
+        neutralise_value(Markup("x")), Markup
+    )
+
+
+def test_the_overview_counts_what_the_tables_hold(conn: sqlite3.Connection) -> None:
+    counts = pages.overview(conn)["counts"]
+    for table, shown in counts.items():
+        assert shown == conn.execute(f"select count(*) from {table}").fetchone()[0], table

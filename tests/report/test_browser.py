@@ -5,6 +5,7 @@ Skipped, with the reason, when /usr/bin/chromium is absent (``.ci/run`` installs
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 
 from dualuse.demo import DemoResult
 
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 FLAGS = [
     "--headless",
@@ -135,3 +137,14 @@ def test_print_layout_has_one_findings_order_and_no_navigation(demo_result: Demo
     assert shown["views"] == ["table-row-group", "none", "none"]
     assert shown["wide"] and set(shown["wide"]) == {"block"}
     assert pdf.startswith(b"%PDF") and len(pdf) > 100_000
+
+
+def test_the_docs_screenshot_script_photographs_the_report(demo_result: DemoResult, tmp_path: Path) -> None:
+    pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    spec = importlib.util.spec_from_file_location("report_screenshot", ROOT / "scripts" / "report_screenshot.py")
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    png = script.screenshot(demo_result.files.html, tmp_path / "report.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 100_000
+    assert (ROOT / "docs" / "img" / "report.png").stat().st_size > 100_000  # committed, made by the script

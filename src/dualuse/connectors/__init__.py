@@ -4,6 +4,11 @@ Plugins import from here::
 
     from dualuse.connectors import Connector, ConnectorConfig, FetchContext, hookimpl
 
+A new file layout needs no connector of its own: a mapping preset (``register_presets``), or a
+subclass of the file connectors exported here (:class:`CsvConnector`, :class:`ParquetConnector`,
+:class:`ExcelConnector`, their base :class:`FileConnector` and settings :class:`FileConfig`,
+:class:`CsvConfig`, :class:`ExcelConfig`). See the plugin guide.
+
 Examples:
     >>> from dualuse.connectors import get_connector
     >>> get_connector("csv").name
@@ -13,6 +18,15 @@ Examples:
 from __future__ import annotations
 
 from dualuse.connectors.base import PLUGIN_API_VERSION, Connector, ConnectorConfig, FetchContext, secret_env_var
+from dualuse.connectors.builtin import (
+    CsvConfig,
+    CsvConnector,
+    ExcelConfig,
+    ExcelConnector,
+    FileConfig,
+    FileConnector,
+    ParquetConnector,
+)
 from dualuse.connectors.manager import (
     LoadError,
     PluginInfo,
@@ -31,9 +45,16 @@ __all__ = [
     "ColumnRule",
     "Connector",
     "ConnectorConfig",
+    "CsvConfig",
+    "CsvConnector",
+    "ExcelConfig",
+    "ExcelConnector",
     "FetchContext",
+    "FileConfig",
+    "FileConnector",
     "LoadError",
     "MappingPreset",
+    "ParquetConnector",
     "PluginInfo",
     "connectors",
     "get_connector",

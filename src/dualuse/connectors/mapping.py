@@ -262,9 +262,9 @@ def get_preset(name: str) -> MappingPreset:
     """A registered preset by name, or a mapping file when ``name`` ends in ``.toml``.
 
     Examples:
-        >>> get_preset("nope")
+        >>> get_preset("nope")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
-        dualuse.errors.ConfigError: unknown preset 'nope'; known presets: baci, bill-of-lading, comext, comtrade, ru-declarations
+        dualuse.errors.ConfigError: unknown preset 'nope'; known presets: baci, bill-of-lading, comext, comtrade, ...
     """
     if name.endswith(".toml"):
         return load_preset(name)

@@ -48,7 +48,7 @@ from dualuse.store import StoredTable, Workspace
 
 __all__ = ["SCHEMA_VERSION", "BuildResult", "build_database", "database_path"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """The layout version; a database of another version is rebuilt from scratch."""
 
 Progress = Callable[[str], None]
@@ -151,11 +151,11 @@ def build_database(
             ]
             for name in removed:
                 _delete_rows(conn, name)
-            parties = results["shipment_parties"].read() if "shipment_parties" in results else None
+            sides = derive.party_sides(results["shipment_parties"]) if "shipment_parties" in results else None
             for name in reload:
                 say(f"loading {name}")
                 _delete_rows(conn, name)
-                _load_input(conn, sources[name], parties)
+                _load_input(conn, sources[name], sides)
             say("deriving parties, chains and the search index")
             _rebuild_derived(conn, sources, results)
             _write_manifests(conn, sources.values())
@@ -218,11 +218,10 @@ def _delete_rows(conn: sqlite3.Connection, workspace_table: str) -> None:
             conn.execute(f"delete from [{table.name}] where workspace_table = ?", (workspace_table,))
 
 
-def _load_input(conn: sqlite3.Connection, stored: StoredTable, parties: pl.DataFrame | None) -> None:
+def _load_input(conn: sqlite3.Connection, stored: StoredTable, sides: pl.LazyFrame | None) -> None:
     table = TABLES[INPUT_TABLES[stored.manifest.table]]
-    for batch in stored.scan().collect_batches(chunk_size=_BATCH):
-        frame = derive.input_rows(batch, stored, parties)
-        insert(conn, table, frame)
+    for batch in derive.input_rows(stored, sides).collect_batches(chunk_size=_BATCH):
+        insert(conn, table, batch)
 
 
 def insert(conn: sqlite3.Connection, table: SqlTable, frame: pl.DataFrame) -> None:

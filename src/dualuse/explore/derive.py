@@ -19,30 +19,38 @@ from dualuse.explore.text import search_forms
 from dualuse.results import ANALYSIS_CONNECTOR
 from dualuse.store import StoredTable
 
-__all__ = ["derived_tables", "input_rows"]
+__all__ = ["derived_tables", "input_rows", "party_sides"]
 
 _FILE_CONNECTORS = frozenset({"csv", "parquet", "excel"})
 _IDENTIFIERS = pl.List(pl.Struct({"scheme": pl.String, "value": pl.String}))
 _EVIDENCE = pl.List(pl.Struct({"table": pl.String, "source": pl.String, "source_row": pl.Int64}))
 
 
-def input_rows(batch: pl.DataFrame, stored: StoredTable, parties: pl.DataFrame | None) -> pl.DataFrame:
-    """One batch of fetched rows as its explore table holds them."""
+def party_sides(shipment_parties: StoredTable) -> pl.LazyFrame:
+    """The party of each side of each shipment line, one row per ``source`` + ``source_row`` (lazily)."""
+    sides = shipment_parties.scan().select("source", "source_row", "exporter_party", "importer_party")
+    return sides.unique(["source", "source_row"], keep="first")
+
+
+def input_rows(stored: StoredTable, sides: pl.LazyFrame | None) -> pl.LazyFrame:
+    """A fetched table as its explore table holds it, lazily (shipments joined to their parties in one pass)."""
     kind = stored.manifest.table
-    frame = batch.with_columns(pl.lit(stored.name).alias("workspace_table"))
+    frame = stored.scan().with_columns(pl.lit(stored.name).alias("workspace_table"))
     if kind == "shipments":
         frame = frame.with_columns(pl.col("hs_code").str.slice(0, 6).alias("hs6"))
-        if parties is not None:
-            sides = parties.select("source", "source_row", "exporter_party", "importer_party")
-            frame = frame.join(sides.unique(["source", "source_row"]), on=["source", "source_row"], how="left")
+        if sides is not None:
+            frame = frame.join(sides, on=["source", "source_row"], how="left", maintain_order="left")
     elif kind == "parties":
-        if "registration_id" in frame.columns:
+        records = frame.collect()  # watch lists and registries are small
+        if "registration_id" in records.columns:
             from dualuse.synth.scenario import unflatten_registry
 
-            frame = unflatten_registry(frame)
+            records = unflatten_registry(records)
         is_file = stored.manifest.connector in _FILE_CONNECTORS
-        frame = frame.rename({"party_id": "party_key"}).with_columns(
-            pl.lit("registry" if is_file else "watchlist").alias("list_kind")
+        frame = (
+            records.lazy()
+            .rename({"party_id": "party_key"})
+            .with_columns(pl.lit("registry" if is_file else "watchlist").alias("list_kind"))
         )
     return frame
 
@@ -299,22 +307,14 @@ def derived_tables(
     tables["party_names"] = _names(parties, records, identifiers)
     findings = read.get("findings")
     if findings is not None:
+        # one finding per chain repeats the chains table (its rows are the chain's legs): chains stand for them
+        findings = findings.filter(pl.col("kind") != "shipment_chain")
         party = pl.col("finding_id").str.extract(r"(p-[0-9a-f]{16})")
-        tables["findings"] = findings.with_columns(
-            pl.when(party.is_in(list(known))).then(party).alias("party_id"),
-            pl.when(pl.col("kind") == "shipment_chain")
-            .then(pl.col("finding_id").str.extract(r"(ch-[0-9a-f]{16})"))
-            .alias("chain_id"),
-        )
+        tables["findings"] = findings.with_columns(pl.when(party.is_in(list(known))).then(party).alias("party_id"))
     evidence = [
         _evidence(tables.get("red_flags", pl.DataFrame()), "red_flag", "flag_id"),
         _evidence(tables.get("screening_hits", pl.DataFrame()), "screening_hit", "hit_id"),
-        # a chain's rows are its legs (chain_legs): only other findings keep theirs here
-        _evidence(
-            findings.filter(pl.col("kind") != "shipment_chain") if findings is not None else pl.DataFrame(),
-            "finding",
-            "finding_id",
-        ),
+        _evidence(tables.get("findings", pl.DataFrame()), "finding", "finding_id"),
     ]
     tables["evidence"] = pl.concat(evidence, how="vertical_relaxed")
     return {name: tables[name] for name in TABLES if name in tables}

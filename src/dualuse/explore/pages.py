@@ -2,7 +2,7 @@
 
 :func:`dossier`, :func:`chain` and :func:`search` take an open :class:`sqlite3.Connection` and return
 plain dictionaries; :func:`render` fills a template (autoescaped, every value through
-:func:`~dualuse.explore.text.neutralise_bidi`). The Datasette plugin only routes requests here, so
+:func:`~dualuse.explore.text.neutralise_value`). The Datasette plugin only routes requests here, so
 the pages can be tested, and reused, without a server.
 
 Examples:
@@ -26,6 +26,7 @@ from markupsafe import Markup
 
 from dualuse.explore.svg import chain_svg
 from dualuse.explore.text import fts_query, neutralise_value
+from dualuse.screening.tokens import detect_script
 
 __all__ = ["CSP", "HS_QUERY", "Links", "chain", "dossier", "overview", "render", "search", "tilde_encode"]
 
@@ -141,6 +142,8 @@ def dossier(conn: sqlite3.Connection, party_id: str) -> dict[str, Any] | None:
     names = _rows(
         conn, "select distinct form, name from party_names where party_id = ? order by form, name", (party_id,)
     )
+    for name in names:
+        name["script"] = detect_script(name["name"])
     records = _rows(
         conn,
         """select * from party_records where record_id in
@@ -244,7 +247,8 @@ def chain(conn: sqlite3.Connection, chain_id: str) -> dict[str, Any] | None:
         "where l.chain_id = ? order by l.hop",
         (chain_id,),
     )
-    return {"chain": found, "parties": parties, "legs": legs, "hops": hops, "svg": Markup(chain_svg(parties, legs))}
+    graphs = chain_svg(parties, legs) + chain_svg(parties, legs, vertical=True)  # CSS shows one by width
+    return {"chain": found, "parties": parties, "legs": legs, "hops": hops, "svg": Markup(graphs)}
 
 
 def _hs_prefix(digits: str) -> tuple[str, str]:
@@ -339,7 +343,7 @@ def search(conn: sqlite3.Connection, text: str) -> dict[str, Any]:
     if words is not None:
         result["findings"] = _rows(
             conn,
-            """select f.finding_id, f.kind, f.subject, f.score, f.summary, f.party_id, f.chain_id
+            """select f.finding_id, f.kind, f.subject, f.score, f.summary, f.party_id
                from findings_fts s join findings f on f.rowid = s.rowid where findings_fts match ?
                order by s.rank limit ?""",
             (words, LIMIT),
@@ -349,9 +353,13 @@ def search(conn: sqlite3.Connection, text: str) -> dict[str, Any]:
 
 def overview(conn: sqlite3.Connection) -> dict[str, Any]:
     """The landing page: what the database holds, and the parties most worth a look."""
-    counts = {
+    # every accepted row of a fetched table is loaded: its manifest counts them without a scan
+    fetched = dict(
+        conn.execute("select kind, sum(rows_accepted) from manifests where role = 'input' group by kind").fetchall()
+    )
+    counts = {"shipments": fetched.get("shipments", 0), "flows": fetched.get("flows", 0)} | {
         table: conn.execute(f"select count(*) from [{table}]").fetchone()[0]
-        for table in ("shipments", "flows", "parties", "chains", "red_flags", "screening_hits", "findings")
+        for table in ("parties", "chains", "red_flags", "screening_hits", "findings")
     }
     flagged = _rows(
         conn,

@@ -25,7 +25,8 @@ from datasette import Response
 from markupsafe import Markup, escape
 
 from dualuse.explore import pages
-from dualuse.explore.text import BIDI_CONTROLS, neutralise_bidi, neutralise_value
+from dualuse.explore.text import neutralise_value
+from dualuse.safe_text import BIDI_CONTROLS, neutralise_bidi
 
 __all__ = ["CANNED_QUERIES", "SITE_CSP", "hookimpl"]
 

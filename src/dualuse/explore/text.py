@@ -4,9 +4,10 @@ A name is indexed three ways: as written, as Latin tokens (Cyrillic transliterat
 Kyrgyz letters included) and as phonetic keys, so that ``Жарқын``, ``Zharqyn`` and ``Zharkyn``
 meet. The same functions turn what a person types into the FTS5 query.
 
-Bidirectional override and isolate controls (U+202A-U+202E, U+2066-U+2069) can make text read
-differently from what it holds ("Trojan Source"); every value shown is passed through
-:func:`neutralise_bidi`, which makes them visible instead of obeyed.
+Bidirectional controls can make text read differently from what it holds ("Trojan Source");
+every value shown is passed through :func:`neutralise_value` (the project's one neutraliser,
+:func:`dualuse.safe_text.neutralise_bidi`, keeping Markup as Markup), which makes them visible
+instead of obeyed.
 
 Examples:
     >>> search_forms("ТОО «Жарқын Вектор»")
@@ -15,41 +16,25 @@ Examples:
     'zarkin vektor lp'
     >>> fts_query("Zharqyn Vek")
     '{latin phonetic} : ("zharqyn"* OR "zarkin"*) AND {latin phonetic} : ("vek"* OR "vek"*)'
-    >>> neutralise_bidi("invoice\\u202eexe.pdf")
-    'invoice[U+202E]exe.pdf'
+    >>> neutralise_value("invoice\\u202eexe.pdf")
+    'invoice⟨U+202E⟩exe.pdf'
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from markupsafe import Markup
 
+from dualuse.safe_text import neutralise_bidi
 from dualuse.screening.tokens import tokenize
 from dualuse.screening.translit import phonetic_key
 
-__all__ = ["BIDI_CONTROLS", "fts_query", "neutralise_bidi", "neutralise_value", "search_forms"]
-
-BIDI_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
-"""Embedding, override and isolate controls: they reorder the text around them."""
-
-_BIDI = re.compile("[" + "".join(sorted(BIDI_CONTROLS)) + "]")
-
-
-def neutralise_bidi(text: str) -> str:
-    """Replace each bidi embedding, override or isolate control by a visible ``[U+XXXX]``.
-
-    The marks (LRM, RLM) stay: they do not reorder a span. The result has no ``<``, ``>`` or ``&``
-    that the input did not have, so it is safe before or after HTML escaping.
-    """
-    if not _BIDI.search(text):
-        return text
-    return _BIDI.sub(lambda m: f"[U+{ord(m.group(0)):04X}]", text)
+__all__ = ["fts_query", "neutralise_value", "search_forms"]
 
 
 def neutralise_value(value: Any) -> Any:
-    """:func:`neutralise_bidi` for any value a template prints: text changes, Markup stays Markup, others pass."""
+    """:func:`~dualuse.safe_text.neutralise_bidi` for a value a template prints: Markup stays Markup, non-text passes."""
     if isinstance(value, Markup):
         return Markup(neutralise_bidi(str(value)))
     if isinstance(value, str):

@@ -5,11 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from dualuse.display import html_card, short_repr
 from dualuse.hs.code import HSCode
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
 
 __all__ = ["DualUseList", "ListDiff", "ListItem", "ListVersion", "combine", "diff"]
 
@@ -72,6 +78,44 @@ class DualUseList(BaseModel):
 
     def __len__(self) -> int:
         return len(self.items)
+
+    def __repr__(self) -> str:
+        return short_repr("DualUseList", self.name, version=self.version.version, items=len(self.items))
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        tiers = self.to_frame().group_by("tier").len().sort("tier")
+        facts = [
+            (
+                "version",
+                f"{self.version.version}" + (f", published {self.version.published}" if self.version.published else ""),
+            ),
+            ("items", f"{len(self.items)} ({self.hs_version})"),
+            ("tiers", ", ".join(f"{t or 'none'}: {n}" for t, n in tiers.iter_rows())),
+            ("source", self.source),
+        ]
+        return html_card(self.title or self.name, facts, {"items": self.to_frame()})
+
+    def to_pandas(self) -> pd.DataFrame:
+        """The items as a pandas DataFrame (one row per item; needs pandas installed).
+
+        Examples:
+            >>> from dualuse import lists
+            >>> lists.get("chpl", version="2023").to_pandas().shape
+            (45, 7)
+        """
+        return self.to_frame().to_pandas()
+
+    def to_arrow(self) -> pa.Table:
+        """The items as a pyarrow Table.
+
+        Examples:
+            >>> from dualuse import lists
+            >>> lists.get("chpl").to_arrow().num_rows
+            50
+        """
+        return self.to_frame().to_arrow()
 
     def codes(self) -> list[str]:
         """The item codes, in list order."""
@@ -188,6 +232,17 @@ class ListDiff:
     added: tuple[ListItem, ...]
     removed: tuple[ListItem, ...]
     retiered: tuple[tuple[ListItem, ListItem], ...]
+
+    def __repr__(self) -> str:
+        return short_repr(
+            "ListDiff",
+            added=[i.code for i in self.added],
+            removed=[i.code for i in self.removed],
+            retiered=[a.code for a, _ in self.retiered],
+        )
+
+    def _repr_html_(self) -> str:
+        return html_card("List changes", [("changes", str(self.to_frame().height))], {"changes": self.to_frame()})
 
     def to_frame(self) -> pl.DataFrame:
         """One row per change: ``change``, ``code``, ``tier_before``, ``tier_after``."""

@@ -119,6 +119,7 @@ class _GuardedPlugin:
 
     def __init__(self, plugin: object, name: str, state: _State) -> None:
         self.__name__ = name
+        self._module = getattr(plugin, "__name__", type(plugin).__name__)
         for attr in dir(plugin):
             if attr.startswith("_"):
                 continue
@@ -130,6 +131,10 @@ class _GuardedPlugin:
                 setattr(self, attr, value)  # wrappers are generators; pluggy reports their errors itself
             else:
                 setattr(self, attr, _guard(value, name, attr, state))
+
+    def __repr__(self) -> str:
+        # pluggy names the plugin by its repr in errors ("unknown hook ... in plugin <this>").
+        return f"plugin {self.__name__!r} ({self._module})"
 
 
 def _selected() -> set[str] | None:

@@ -222,8 +222,14 @@ def findings_section(findings: pl.DataFrame, evidence: list[EvidenceSet]) -> tup
             pl.lit(None, pl.String).alias("evidence_id")
         )
     findings = findings.unique("finding_id", keep="first", maintain_order=True)  # one anchor per finding
-    ordered = findings.sort("score", "kind", "subject", "finding_id", descending=[True, False, False, False])
-    top = ordered.head(FINDINGS_SHOWN)
+    order = ["score", "kind", "subject", "finding_id"]
+    ordered = findings.sort(order, descending=[True, False, False, False])
+    best_of_each_kind = ordered.unique("kind", keep="first", maintain_order=True)
+    top = (
+        pl.concat([ordered.head(FINDINGS_SHOWN), best_of_each_kind])
+        .unique("finding_id", keep="first", maintain_order=True)
+        .sort(order, descending=[True, False, False, False])
+    )
     ids = []
     for row in top.iter_rows(named=True):
         ev = EvidenceSet.from_findings_evidence(
@@ -237,8 +243,11 @@ def findings_section(findings: pl.DataFrame, evidence: list[EvidenceSet]) -> tup
         pl.Series("metrics", [metric_text(m) for m in top["metrics"].to_list()], dtype=pl.String),
     )
     note = ""
-    if ordered.height > FINDINGS_SHOWN:
-        note = f"The {FINDINGS_SHOWN} strongest of {ordered.height:,} findings; all are in findings.json and tables/findings.csv."
+    if ordered.height > top.height:
+        note = (
+            f"The {FINDINGS_SHOWN} strongest of {ordered.height:,} findings, and the strongest of each kind; "
+            "all are in findings.json and tables/findings.csv."
+        )
     table = frame_table(
         "findings",
         "Findings, strongest first",

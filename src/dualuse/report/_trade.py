@@ -50,21 +50,25 @@ def flows_section(flows: pl.DataFrame, o: ReportOptions, evidence: list[Evidence
         .sort("series", "period")
     )
     label = o.list_name.upper()
-    charts = [
-        drawn(
-            lambda width: line_chart(
-                series,
-                title=f"Exports of {label} goods by month, as reported by the exporting country",
-                event=o.event,
-                event_label=o.event_label,
-                source=source_line(rows),
-                width=width,
-            ),
-            Markup(
-                f'Rows behind this chart: <a href="{EVIDENCE_PAGE}#{chart_ev.id}">{chart_ev.count:,} flow records</a>.'
-            ),
-        )
-    ]
+    charts = (
+        []
+        if series.height == 0
+        else [  # nothing listed on the route: no chart, not a crash
+            drawn(
+                lambda width: line_chart(
+                    series,
+                    title=f"Exports of {label} goods by month, as reported by the exporting country",
+                    event=o.event,
+                    event_label=o.event_label,
+                    source=source_line(rows),
+                    width=width,
+                ),
+                Markup(
+                    f'Rows behind this chart: <a href="{EVIDENCE_PAGE}#{chart_ev.id}">{chart_ev.count:,} flow records</a>.'
+                ),
+            )
+        ]
+    )
     watched = _watched(flows, o)
     bars = []
     for hub in o.hubs:
@@ -108,6 +112,7 @@ def flows_section(flows: pl.DataFrame, o: ReportOptions, evidence: list[Evidence
         "Flows over time",
         f"Monthly exports of {label} goods on the route, with {o.event.isoformat()} marked; below, {o.watched_label} by year.",
         charts=charts,
+        empty=f"No exports of {label} goods or {o.watched_label} were reported on the route.",
     )
 
 

@@ -22,6 +22,7 @@ from jinja2 import Environment, PackageLoader
 from markupsafe import Markup, escape
 
 from dualuse._version import __version__
+from dualuse.display import Frames
 from dualuse.inputs import require
 from dualuse.lists import get as get_list
 from dualuse.report._layout import Chart, Section, simple_section
@@ -51,9 +52,12 @@ DETAIL_LIMIT = 60
 REPORT_PAGE = "report.html"
 
 
-@dataclass(frozen=True)
-class Report:
-    """A built report: figures, sections, evidence, findings and the tables behind them."""
+@dataclass(frozen=True, repr=False)
+class Report(Frames):
+    """A built report: figures, sections, evidence, findings and the tables behind them.
+
+    ``to_pandas()`` and ``to_arrow()`` give its tables (what ``tables/`` holds) by name.
+    """
 
     options: ReportOptions
     figures: list[Figure]
@@ -102,6 +106,10 @@ class Report:
         return self._render(
             "evidence.html.j2", evidence=self.evidence, detail_limit=DETAIL_LIMIT, detail_table=_detail_table
         )
+
+    def frames(self) -> dict[str, pl.DataFrame]:
+        """The report's tables by name (``findings``, ``hub_legs``, ``chains``, ..., ``evidence``)."""
+        return dict(self.tables)
 
     def _repr_html_(self) -> str:
         """In a notebook: the headline figures and the size of each section."""

@@ -65,6 +65,9 @@ class EvidenceSet:
     detail: pl.DataFrame | None = None
     """The input rows themselves, shown in full when the set is small."""
 
+    def __repr__(self) -> str:
+        return f"EvidenceSet({self.id!r}, {self.title!r}, rows={self.count:,})"
+
     @classmethod
     def of(
         cls,

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from rapidfuzz import fuzz, process
 
 from dualuse import inputs
+from dualuse.display import html_card, short_repr
 from dualuse.errors import InputError
 from dualuse.execution import Engine
 from dualuse.execution.plan import wants_partitions
@@ -76,7 +77,7 @@ class Feature:
     detail: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Score:
     """A score in [0, 1] with the features that made it and the two names that were compared."""
 
@@ -89,6 +90,19 @@ class Score:
     def text(self) -> str:
         """The explanation as one line of text."""
         return _explanation_text(self.score, self.explanation)
+
+    def __repr__(self) -> str:
+        # The whole explanation is `.text` and the notebook card; a repr stays one short line.
+        text = self.text if len(self.text) <= 120 else self.text[:119] + "…"
+        return short_repr("Score", self.score, self.left_name, self.right_name, explanation=text)
+
+    def _repr_html_(self) -> str:
+        features = pl.DataFrame(
+            [{"feature": f.name, "weight": f.weight, "detail": f.detail} for f in self.explanation],
+            schema={"feature": pl.String, "weight": pl.Float64, "detail": pl.String},
+        )
+        facts = [("score", f"{self.score:.2f}"), ("names", f"{self.left_name} ~ {self.right_name}")]
+        return html_card("Screening score", facts, {"features": features})
 
 
 def _explanation_text(value: float, features: Iterable[Feature]) -> str:

@@ -102,7 +102,8 @@ class LegalForm:
     ``country`` (one ISO alpha-2 code) is kept for registrations that give one; ``jurisdictions``
     holds every code (``country`` included). ``family`` defaults from the tag (``"llp"`` ->
     ``"llp"``, ``"pjsc"`` -> ``"jsc"``, unknown tags -> the tag itself). ``descriptor``: a
-    descriptor such as "research and production enterprise" rather than a legal form.
+    descriptor such as "research and production enterprise" rather than a legal form;
+    ``trailing``: an abbreviation that is also a word of names ("АҚ" / "Ak"), a form only at the end.
 
     Examples:
         >>> form = LegalForm("ТОО", "llp", country="KZ")
@@ -116,6 +117,7 @@ class LegalForm:
     family: str = ""
     jurisdictions: tuple[str, ...] = field(default=())
     descriptor: bool = False
+    trailing: bool = False
 
     def __post_init__(self) -> None:
         if not self.family:
@@ -197,6 +199,7 @@ def _load_builtin() -> None:
                     family=entry.get("family", ""),
                     jurisdictions=tuple(entry.get("jurisdictions", ())),
                     descriptor=bool(entry.get("descriptor", False)),
+                    trailing=bool(entry.get("trailing", False)),
                 )
             )
 
@@ -266,6 +269,8 @@ def _is_distinctive(tokens: tuple[str, ...]) -> bool:
 
 def _match_at(keys: list[str], i: int, *, anywhere: bool) -> tuple[int, LegalForm] | None:
     for form_keys, form, distinctive in _by_first.get(keys[i], ()):
+        if form.trailing and (anywhere or i + len(form_keys) < len(keys)):
+            continue  # a word of names at the start ("Ak Zhol"): a form only at the end
         if (distinctive or not anywhere) and tuple(keys[i : i + len(form_keys)]) == form_keys:
             return len(form_keys), form
     return None
@@ -388,6 +393,8 @@ def rigour_legal_forms(name: str, tokens: list[str]) -> tuple[list[str], tuple[L
         distinctive = _is_distinctive(tuple(part))
         starts = [i for i in range(len(tokens) - len(part) + 1) if tokens[i : i + len(part)] == part]
         starts = [i for i in starts if distinctive or i == 0 or i + len(part) == len(tokens)]
+        if form.trailing:
+            starts = [i for i in starts if i + len(part) == len(tokens)]
         if starts:
             tokens = tokens[: starts[0]] + tokens[starts[0] + len(part) :]
             found.append(form)

@@ -305,13 +305,19 @@ def _token_matches(
     # typo in a generic word, "servis"/"seris", still meets) and read as English ("line"/"layn").
     on = ["key_a", "key_b", "raw_a", "raw_b", "eng_a", "eng_b"]
     distinct = grid.select(on).unique()
-    sims = distinct.with_columns(
-        sim=pl.max_horizontal(
-            _ratio(distinct["key_a"].to_list(), distinct["key_b"].to_list()),
-            _ratio(distinct["raw_a"].to_list(), distinct["raw_b"].to_list()),
-            _ratio(distinct["eng_a"].to_list(), distinct["eng_b"].to_list()),
-        )
-    )
+    sim = _ratio(distinct["raw_a"].to_list(), distinct["raw_b"].to_list())
+    # most words are compared as written only: the other readings where they differ from it
+    for reading in ("key", "eng"):
+        differs = (
+            (distinct[f"{reading}_a"] != distinct["raw_a"]) | (distinct[f"{reading}_b"] != distinct["raw_b"])
+        ).arg_true()
+        if differs.len():
+            other = _ratio(
+                distinct[f"{reading}_a"].gather(differs).to_list(), distinct[f"{reading}_b"].gather(differs).to_list()
+            )
+            best = pl.select(pl.max_horizontal(sim.gather(differs), other)).to_series()
+            sim = sim.scatter(differs, best)
+    sims = distinct.with_columns(sim=sim)
     initial = ((pl.col("tok_a").str.len_chars() == 1) & (pl.col("tok_b").str.len_chars() > 1)) | (
         (pl.col("tok_b").str.len_chars() == 1) & (pl.col("tok_a").str.len_chars() > 1)
     )

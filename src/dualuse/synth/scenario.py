@@ -34,6 +34,7 @@ from pathlib import Path
 
 import polars as pl
 
+from dualuse.display import Frames, short_repr
 from dualuse.lists import get as get_list
 from dualuse.safe_files import ensure_folder, staged_file, write_bytes
 from dualuse.schema import polars_schema
@@ -137,8 +138,8 @@ class Headline:
     case_b_value_usd: float
 
 
-@dataclass(frozen=True)
-class Scenario:
+@dataclass(frozen=True, repr=False)
+class Scenario(Frames):
     """The generated scenario: canonical frames, the watch list files, and the ground truth."""
 
     flows: pl.DataFrame
@@ -148,6 +149,15 @@ class Scenario:
     headline: Headline
     planted_chains: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Chain name -> the shipment ids of the planted chain (inbound and outbound legs)."""
+
+    def frames(self) -> dict[str, pl.DataFrame]:
+        """``flows``, ``shipments`` and ``registry`` by name."""
+        return {"flows": self.flows, "shipments": self.shipments, "registry": self.registry}
+
+    def __repr__(self) -> str:
+        return short_repr(
+            "Scenario", **{n: f.height for n, f in self.frames().items()}, planted=len(self.planted_chains)
+        )
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,10 @@ truth frame lists every path of shipment ids (one row per hop), with the same ``
 :func:`dualuse.trace.chains` derives from those ids.
 
 Noise: name variants (case, punctuation, legal forms in three spellings, Cyrillic, typos; the
-heavy variants only on records that carry an identifier, as in real declarations), missing
+heavy variants only on records that carry an identifier, as in real declarations; with
+``name_variants``, records without one carry cross-script variants too: the name in Cyrillic
+with its English words as Russian writes them, translated word by word, romanised another way,
+or with its legal form spelled out), missing
 identifiers, missing brands and manufacturers, a different HS6 of the same heading on the last
 leg, decoy traders in the hubs that import the same goods and sell them at home, domestic
 exporters, direct shipments and unrelated trade.
@@ -34,6 +37,7 @@ from functools import cache
 import numpy as np
 import polars as pl
 
+from dualuse.display import Frames, short_repr
 from dualuse.errors import InputError
 from dualuse.route import Route
 from dualuse.schema import polars_schema
@@ -274,6 +278,36 @@ _CYR = {
     "q": "к",
 }
 _CYRILLIC_COUNTRIES = frozenset({"KZ", "KG", "RU", "BY", "AM"})
+# The words of names as Russian writes the English word, and as a Russian translation.
+_WORDS_CYRILLIC = {
+    "Trade": ("Трейд", "Торговля"),
+    "Tech": ("Тех", "Технологии"),
+    "Impex": ("Импэкс", "Импекс"),
+    "Logistic": ("Логистик", "Логистика"),
+    "Component": ("Компонент", "Компоненты"),
+    "Electronics": ("Электроникс", "Электроника"),
+    "Systems": ("Системс", "Системы"),
+    "Supply": ("Сапплай", "Снабжение"),
+    "Group": ("Групп", "Группа"),
+    "Service": ("Сервис", "Обслуживание"),
+    "Engineering": ("Инжиниринг", "Инжиниринг"),
+    "Commerce": ("Коммерс", "Коммерция"),
+    "Industrial": ("Индастриал", "Промышленный"),
+    "Distribution": ("Дистрибьюшн", "Дистрибуция"),
+}
+# Legal forms spelled out: in English and in the romanised local language.
+_FORMS_SPELLED = {
+    "KZ": ("Limited Liability Partnership", "Tovarishchestvo s Ogranichennoy Otvetstvennostyu"),
+    "KG": ("Limited Liability Company", "Obshchestvo s Ogranichennoi Otvetstvennostiu"),
+    "RU": ("Limited Liability Company", "Obshestvo s Ogranichennoy Otvetstvennostyu"),
+    "BY": ("Limited Liability Company", "Obshchestvo s Ogranichennoy Otvetstvennostyu"),
+    "AM": ("Limited Liability Company", "Limited Liability Company"),
+    "AE": ("Free Zone Establishment", "Free Zone Establishment"),
+    "TR": ("Limited Sirketi", "Limited Sirketi"),
+    "CN": ("Company Limited", "Company Limited"),
+}
+# How another romanisation writes the same sounds ("Zhuldyz" / "Juldiz", "Kyzyl" / "Qyzyl").
+_RESPELL = (("zh", "j"), ("kh", "h"), ("ts", "c"), ("y", "i"), ("k", "q"))
 _BACKGROUND_HS = ("940360", "610910", "870899", "392690", "730890", "847130", "300490", "842139")
 _ORIGINS = ("CN", "CN", "CN", "CN", "HK", "TR", "IN", "MY")
 
@@ -319,8 +353,8 @@ class PlantedCase:
     origin_country: str | None = None
 
 
-@dataclass(frozen=True)
-class ShipmentScenario:
+@dataclass(frozen=True, repr=False)
+class ShipmentScenario(Frames):
     """A generated scenario.
 
     ``shipments``: the canonical shipments frame; ``truth``: the planted chains (``chain_id``,
@@ -335,6 +369,19 @@ class ShipmentScenario:
     registry: pl.DataFrame
     watchlist: pl.DataFrame
     exited: pl.DataFrame = field(default_factory=pl.DataFrame)
+
+    def frames(self) -> dict[str, pl.DataFrame]:
+        """Every frame of the scenario by name."""
+        return {
+            "shipments": self.shipments,
+            "truth": self.truth,
+            "registry": self.registry,
+            "watchlist": self.watchlist,
+            "exited": self.exited,
+        }
+
+    def __repr__(self) -> str:
+        return short_repr("ShipmentScenario", **{n: f.height for n, f in self.frames().items()})
 
 
 def demo_cases() -> tuple[PlantedCase, ...]:
@@ -461,6 +508,30 @@ def _variants(base: str, country: str, cyrillic: str | None, position: int) -> t
     return clean, heavy
 
 
+def _respelled(word: str) -> str:
+    respelled = word.lower()
+    for latin, other in _RESPELL:
+        respelled = respelled.replace(latin, other)
+    return respelled.capitalize()
+
+
+def _cross_variants(base: str, country: str) -> list[str]:
+    """Variants a record without an identifier may carry that no normaliser makes equal to the name:
+    Cyrillic with the English words as Russian writes them, translated word by word, romanised
+    another way, or with the legal form spelled out (in English and in the local language)."""
+    en, _, cyr_form = _FORMS.get(country, ("Ltd.", "Ltd", "Ltd."))
+    english, local = _FORMS_SPELLED.get(country, ("Limited", "Limited"))
+    words = base.split(" ")
+    variants = [f"{english.upper()} {base.upper()}", f"{local} {' '.join(_respelled(w) for w in words)}"]
+    if country in _CYRILLIC_COUNTRIES:
+        for which in (0, 1):
+            cyr = " ".join(_WORDS_CYRILLIC[w][which] if w in _WORDS_CYRILLIC else _to_cyrillic(w) for w in words)
+            variants.append(f"{cyr_form} «{cyr}»")
+    else:
+        variants.append(f"{' '.join(_respelled(w) for w in words)} {en}")
+    return variants
+
+
 @dataclass
 class _Parties:
     """Party pools: index -> country, identifier, variants; built once per scenario."""
@@ -470,20 +541,25 @@ class _Parties:
     name: list[str] = field(default_factory=list)
     clean: list[list[str]] = field(default_factory=list)
     heavy: list[list[str]] = field(default_factory=list)
+    cross: list[list[str]] = field(default_factory=list)
+    taken: set[str] = field(default_factory=set)  # every base name drawn so far, in any word order
 
     def add(
         self, base: str, country: str, ident: str | None, cyrillic: str | None = None, full: str | None = None
     ) -> int:
         index = len(self.country)
         clean, heavy = _variants(base, country, cyrillic, index)
+        cross = _cross_variants(base, country)
         if full is not None:  # a planted party's name already carries its legal form
             clean = [full, full.upper(), full.replace(",", "").replace(".", ""), f"{full.title()}"]
             heavy = [_typo(full, index), *([cyrillic] if cyrillic else [])]
+            cross = [cyrillic] if cyrillic else clean
         self.country.append(country)
         self.ident.append(ident)
         self.name.append(full or clean[0])
         self.clean.append(clean)
         self.heavy.append(heavy)
+        self.cross.append(cross)
         return index
 
     def pool(self, rng: np.random.Generator, countries: Sequence[str], names: list[str]) -> np.ndarray:
@@ -492,7 +568,10 @@ class _Parties:
 
 
 def _names(rng: np.random.Generator, count: int, taken: set[str]) -> list[str]:
-    """Distinct fictitious names "Stem Stem Word" (a numeral suffix beyond the combinations)."""
+    """Distinct fictitious names "Stem Stem Word" (a numeral suffix beyond the combinations).
+
+    Two names never differ only in the order of their stems: "Altyn Nur Trade" and "Nur Altyn
+    Trade" would be one name to any matcher."""
     out: list[str] = []
     total = len(_STEMS) * len(_STEMS) * len(_WORDS)
     order = rng.permutation(total)
@@ -504,8 +583,10 @@ def _names(rng: np.random.Generator, count: int, taken: set[str]) -> list[str]:
             if a == b:
                 continue
             name = f"{_STEMS[a]} {_STEMS[b]} {_WORDS[w]}" + (f" {round_ + 1}" if round_ else "")
-            if name not in taken:
+            unordered = f"~{min(a, b)}|{max(a, b)}|{w}|{round_}"
+            if name not in taken and unordered not in taken:
                 taken.add(name)
+                taken.add(unordered)
                 out.append(name)
                 if len(out) == count:
                     break
@@ -545,7 +626,7 @@ def _random_lots(
     # number of companies grows more slowly than the number of lines (as in real data)
     streams = max(1, chains // (4 if chains <= 10_000 else 12))
     n_traders = max(2 * len(hubs), -(-streams * 10 // (7 * len(PRODUCTS))))
-    taken = set(parties.name)
+    taken = parties.taken
     traders = parties.pool(rng, [hubs[i % len(hubs)] for i in range(n_traders)], _names(rng, n_traders, taken))
     n_suppliers = max(4, min(streams // 3, 5_000))
     supplier_countries = [_ORIGINS[i % len(_ORIGINS)] for i in range(n_suppliers)]
@@ -764,6 +845,7 @@ def generate_shipments(
     brand_missing: float = 0.3,
     id_missing: float = 0.4,
     hs_drift: float = 0.1,
+    name_variants: float = 0.0,
 ) -> ShipmentScenario:
     """Generate a scenario: ``chains`` random planted lots, the ``planted`` cases, and noise.
 
@@ -772,7 +854,9 @@ def generate_shipments(
     goods and sell them at home (default: as many as ``chains``). ``brand_missing`` is the share
     of inbound lines without a brand (and, independently, without a manufacturer),
     ``id_missing`` the share of party sides without an identifier, ``hs_drift`` the share of last
-    legs declared under another HS6 of the same heading. The same arguments give the same frames.
+    legs declared under another HS6 of the same heading, ``name_variants`` the share of sides
+    without an identifier that carry a cross-script variant of the name (Cyrillic, translated,
+    romanised another way, legal form spelled out). The same arguments give the same frames.
 
     Examples:
         >>> s = generate_shipments(seed=3, chains=10, background=0, decoys=0, planted=demo_cases())
@@ -783,6 +867,8 @@ def generate_shipments(
     """
     if chains < 0 or background < 0 or (decoys is not None and decoys < 0):
         raise InputError("chains, background and decoys must be >= 0", column="chains")
+    if not 0.0 <= name_variants <= 1.0:
+        raise InputError(f"name_variants {name_variants!r}: expected a share between 0 and 1", column="name_variants")
     rng = np.random.default_rng(seed)
     parties = _Parties()
     hubs = [h for h in hubs if h != target] or ["KZ"]
@@ -827,7 +913,7 @@ def generate_shipments(
 
     noise_decoys = chains if decoys is None else decoys
     noise = _noise(rng, parties, hubs, target, start, end, background, noise_decoys, legs)
-    lines = _finish(rows, noise, parties)
+    lines = _finish(rows, noise, parties, name_variants)
     truth = _truth(lines)
     shipments = lines.select(pl.exclude("^__truth_.*$"))
     registry, watchlist = _registry(rng, parties, legs, planted, target)
@@ -926,7 +1012,7 @@ def _noise(
 ) -> pl.DataFrame:
     """Lines that belong to no chain: decoy imports, pre-war history, domestic exporters, direct and other trade."""
     span = (end - start).days
-    taken = set(parties.name)
+    taken = parties.taken
     frames = []
     if decoys:
         n_decoy = max(2, min(decoys // 50, 5_000))
@@ -1045,7 +1131,7 @@ def _noise(
     )
 
 
-def _finish(rows: pl.DataFrame, noise: pl.DataFrame, parties: _Parties) -> pl.DataFrame:
+def _finish(rows: pl.DataFrame, noise: pl.DataFrame, parties: _Parties, name_variants: float = 0.0) -> pl.DataFrame:
     """Names and identifiers per side, ids and source rows; the canonical shipments frame (+ truth keys)."""
     keep = [
         "lot",
@@ -1070,28 +1156,34 @@ def _finish(rows: pl.DataFrame, noise: pl.DataFrame, parties: _Parties) -> pl.Da
     if noise.height:
         frames.append(noise.select(keep))
     lines = pl.concat(frames, how="vertical_relaxed")
-    # sides with an identifier may carry heavy variants (Cyrillic, typos); the others only clean ones
+    # sides with an identifier may carry heavy variants (Cyrillic, typos); the others clean ones,
+    # or with the share name_variants a cross-script one (pool 2)
     n_parties = len(parties.country)
     variant_rows = []
     for p in range(n_parties):
         for v, name in enumerate(parties.clean[p]):
-            variant_rows.append((p, False, v, name))
+            variant_rows.append((p, 0, v, name))
         for v, name in enumerate(parties.clean[p] + parties.heavy[p]):
-            variant_rows.append((p, True, v, name))
+            variant_rows.append((p, 1, v, name))
+        for v, name in enumerate(parties.cross[p]):
+            variant_rows.append((p, 2, v, name))
     variants = pl.DataFrame(
-        variant_rows, schema={"party": pl.Int64, "with_id": pl.Boolean, "v": pl.Int64, "name": pl.String}, orient="row"
+        variant_rows, schema={"party": pl.Int64, "pool": pl.Int64, "v": pl.Int64, "name": pl.String}, orient="row"
     )
-    counts = variants.group_by("party", "with_id").agg(pl.len().alias("n"))
+    counts = variants.group_by("party", "pool").agg(pl.len().alias("n"))
     info = pl.DataFrame(
         {"party": list(range(n_parties)), "country": parties.country, "ident": parties.ident},
         schema={"party": pl.Int64, "country": pl.String, "ident": pl.String},
     )
 
     def side(column: str, no_id: str, salt: int) -> list[pl.Expr]:
+        # a draw of its own for each side: the variant number scrambled by a side-specific prime
+        cross = ((pl.col("u_var") * (7_919 if salt == 1 else 104_729)) // 997 % 1000) < name_variants * 1000
         return [
             pl.col(column).alias("party"),
             (~pl.col(no_id)).alias("with_id"),
             ((pl.col("u_var") // salt) % 1000).alias("pick"),
+            cross.alias("cross"),
         ]
 
     out = lines
@@ -1103,9 +1195,18 @@ def _finish(rows: pl.DataFrame, noise: pl.DataFrame, parties: _Parties) -> pl.Da
             out.select(pl.int_range(pl.len()).alias("__i"), *side(column, no_id, salt))
             .join(info, on="party", how="left")
             .with_columns(pl.col("with_id") & pl.col("ident").is_not_null())
-            .join(counts, on=["party", "with_id"], how="left")
+            .with_columns(
+                pl.when(pl.col("with_id"))
+                .then(1)
+                .when(pl.col("cross"))
+                .then(2)
+                .otherwise(0)
+                .cast(pl.Int64)
+                .alias("pool")
+            )
+            .join(counts, on=["party", "pool"], how="left")
             .with_columns((pl.col("pick") % pl.col("n")).alias("v"))
-            .join(variants, on=["party", "with_id", "v"], how="left")
+            .join(variants, on=["party", "pool", "v"], how="left")
             .sort("__i")
         )
         out = out.with_columns(

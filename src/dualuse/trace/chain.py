@@ -24,12 +24,14 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from dualuse.display import Frames, html_card, short_repr
 from dualuse.errors import DualuseWarning, InputError
 from dualuse.frames import delivers
 from dualuse.inputs import as_countries, as_country, read
 from dualuse.lists import DualUseList, ListSpec, resolve
 from dualuse.schema import ReadOptions
 from dualuse.trace.allocate import Allocation, fifo_allocate
+from dualuse.trace.fuzzy import FUZZY_THRESHOLD
 from dualuse.trace.parties import resolve_parties
 
 __all__ = ["DEFAULT_HUBS", "SCORE_WEIGHTS", "ChainResult", "chain_id", "chains"]
@@ -55,8 +57,8 @@ def _digest(joined: str) -> str:
     return "ch-" + hashlib.sha1(joined.encode()).hexdigest()[:16]
 
 
-@dataclass(frozen=True)
-class ChainResult:
+@dataclass(frozen=True, repr=False)
+class ChainResult(Frames):
     """What :func:`chains` returns.
 
     ``chains``: one row per chain (``chain_id, route, legs, parties, party_names, hs6, first_date,
@@ -76,6 +78,37 @@ class ChainResult:
     shipments: pl.DataFrame
     rejected: pl.DataFrame
 
+    def frames(self) -> dict[str, pl.DataFrame]:
+        """The six frames by name; ``to_pandas()`` and ``to_arrow()`` convert them all."""
+        return {
+            "chains": self.chains,
+            "links": self.links,
+            "unexplained": self.unexplained,
+            "parties": self.parties,
+            "shipments": self.shipments,
+            "rejected": self.rejected,
+        }
+
+    def __repr__(self) -> str:
+        return short_repr("ChainResult", **{name: frame.height for name, frame in self.frames().items()})
+
+    def _repr_html_(self) -> str:
+        strongest = (
+            self.chains.sort("score", "value_usd", descending=True, nulls_last=True)
+            if self.chains.height
+            else self.chains
+        )
+        shown = [
+            c
+            for c in ("route", "party_names", "hs6", "first_date", "last_date", "value_usd", "score")
+            if c in strongest.columns
+        ]
+        return html_card(
+            "Shipment chains",
+            self._facts(),
+            {"strongest chains": strongest.select(shown), "parties": self.parties},
+        )
+
 
 @delivers
 def chains(
@@ -88,6 +121,7 @@ def chains(
     dual_use: ListSpec | None = None,
     min_similarity: float = 0.6,
     options: ReadOptions | None = None,
+    fuzzy: float | None = FUZZY_THRESHOLD,
 ) -> ChainResult:
     """Reconstruct chains origin -> intermediaries -> ``target`` from canonical shipments.
 
@@ -101,6 +135,8 @@ def chains(
     :data:`dualuse.lists.ListSpec`) only chains that carry listed goods on some leg are kept, and
     ``list_item`` names the item. When no record enters a hub, or none leaves one for the target,
     a :class:`~dualuse.errors.DualuseWarning` says which side is missing: chains need both.
+    ``fuzzy``: the score at which a party known only by a name joins the party it is a variant of
+    (``None``: exact names only).
 
     Examples:
         >>> from dualuse.synth.shipments import generate_shipments, demo_cases
@@ -117,7 +153,7 @@ def chains(
     hub_codes = sorted(h for h in as_countries(hubs, "hubs") if h != target_code)
     listed = resolve(dual_use)
     validated = read(shipments, "shipments", options=options)
-    resolved = resolve_parties(validated.accepted)
+    resolved = resolve_parties(validated.accepted, fuzzy=fuzzy)
     lines = resolved.shipments.with_columns(
         _line_keys(validated.accepted), pl.col("hs_code").str.slice(0, 6).alias("__hs6")
     )

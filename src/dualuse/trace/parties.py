@@ -5,8 +5,11 @@ id: ``exporter_id`` / ``importer_id``), else by its normalised name (:func:`dual
 the library's one normaliser, with spaces removed so that ``Altyn-Trade`` meets ``Altyn Trade``), always
 within its country. A name that appears with exactly one identifier in the data joins that
 identifier's party; a name seen with several identifiers is ambiguous and stays a party of its own
-(identifiers first: names never merge two identifiers). ``party_id`` is a digest of the key, so it
-does not depend on row order.
+(identifiers first: names never merge two identifiers). Then a party known only by a name joins the
+party it is a cross-script, translated or re-spelled variant of, when the screening matcher scores
+the two at least ``fuzzy`` and nothing contradicts (:mod:`dualuse.trace.fuzzy`: each member of a
+merged party matches its core directly, never through a chain of weak links). ``party_id`` is a
+digest of the key, so it does not depend on row order.
 
 Examples:
     >>> import polars as pl
@@ -25,8 +28,10 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from dualuse.display import Frames, short_repr
 from dualuse.errors import SchemaError
 from dualuse.screening.normalize import normalize_names
+from dualuse.trace.fuzzy import FUZZY_THRESHOLD, fuzzy_merges
 
 __all__ = ["ID_SCHEMES", "ResolvedParties", "match_parties", "party_key_id", "resolve_parties"]
 
@@ -36,19 +41,29 @@ ID_SCHEMES: dict[str, str] = {"RU": "INN", "KZ": "BIN", "KG": "INN", "BY": "UNP"
 _SIDES = ("exporter", "importer")
 
 
-@dataclass(frozen=True)
-class ResolvedParties:
+@dataclass(frozen=True, repr=False)
+class ResolvedParties(Frames):
     """``shipments`` with ``exporter_party``, ``importer_party`` and how each was resolved added; ``parties``.
 
     ``exporter_by``/``importer_by``: ``id`` (the line's own identifier), ``name+id`` (a name
-    seen with exactly one identifier elsewhere) or ``name``.
+    seen with exactly one identifier elsewhere), ``name`` or ``fuzzy`` (a variant of another
+    party's name, see :mod:`dualuse.trace.fuzzy`).
 
     ``parties``: ``party_id, name`` (the most frequent spelling), ``aliases`` (the others),
-    ``country``, ``identifiers`` (list of ``{scheme, value}``), ``resolved_by`` and ``records``.
+    ``country``, ``identifiers`` (list of ``{scheme, value}``), ``resolved_by`` (``id``,
+    ``name``, or ``fuzzy`` when a spelling joined by a fuzzy match), ``match_score`` (the lowest
+    score by which a spelling joined; 1.0 when none joined by a fuzzy match) and ``records``.
     """
 
     shipments: pl.DataFrame
     parties: pl.DataFrame
+
+    def frames(self) -> dict[str, pl.DataFrame]:
+        """``shipments`` and ``parties`` by name."""
+        return {"shipments": self.shipments, "parties": self.parties}
+
+    def __repr__(self) -> str:
+        return short_repr("ResolvedParties", shipments=self.shipments.height, parties=self.parties.height)
 
 
 def party_key_id(key: str) -> str:
@@ -78,8 +93,10 @@ def _clean_id(column: str) -> pl.Expr:
     return pl.col(column).cast(pl.String).str.to_uppercase().str.replace_all(r"[^0-9A-Z]", "")
 
 
-def resolve_parties(shipments: pl.DataFrame) -> ResolvedParties:
+def resolve_parties(shipments: pl.DataFrame, *, fuzzy: float | None = FUZZY_THRESHOLD) -> ResolvedParties:
     """Group the exporter and importer sides of ``shipments`` into parties (see the module documentation).
+
+    ``fuzzy``: the score at which a name-only party joins another (``None``: exact names only).
 
     Examples:
         >>> frame = pl.DataFrame({"exporter_name": ["Orion Tech LLC", "ОсОО «Орион Тех»"], "exporter_country": ["KG", "KG"],
@@ -103,6 +120,7 @@ def resolve_parties(shipments: pl.DataFrame) -> ResolvedParties:
     # every decision depends only on (name, country, id): take it once per distinct spelling
     spellings = pl.concat([frame.group_by("name", "country", "raw_id").agg(pl.len().alias("n")) for frame in sides])
     combos = _resolve_combos(spellings.group_by("name", "country", "raw_id").agg(pl.col("n").sum()))
+    combos = _merge_fuzzy(combos, fuzzy)
     combos = combos.with_columns(_party_ids(combos["key"]))
     lookup = combos.filter(pl.col("key").is_not_null()).select("name", "country", "raw_id", "party_id", "by")
     columns: dict[str, pl.Series] = {}
@@ -117,6 +135,7 @@ def resolve_parties(shipments: pl.DataFrame) -> ResolvedParties:
                 pl.lit(None, pl.String).alias("id"),
                 pl.lit("name").alias("by"),
                 pl.lit(1, pl.UInt32).alias("n"),
+                pl.lit(1.0).alias("score"),
                 _party_ids(("row:" + side + ":" + _record_names(shipments, lines)).alias("key")),
             )
             orphan_frames.append(orphans)
@@ -126,8 +145,10 @@ def resolve_parties(shipments: pl.DataFrame) -> ResolvedParties:
     out = shipments.with_columns(**columns)
     weighted = pl.concat(
         [
-            combos.filter(pl.col("party_id").is_not_null()).select("party_id", "name", "country", "id", "by", "n"),
-            *[frame.select("party_id", "name", "country", "id", "by", "n") for frame in orphan_frames],
+            combos.filter(pl.col("party_id").is_not_null()).select(
+                "party_id", "name", "country", "id", "by", "n", "score"
+            ),
+            *[frame.select("party_id", "name", "country", "id", "by", "n", "score") for frame in orphan_frames],
         ]
     )
     return ResolvedParties(shipments=out, parties=_party_frame(weighted))
@@ -159,8 +180,9 @@ def _resolve_combos(combos: pl.DataFrame) -> pl.DataFrame:
     # spellings with the same tokens normalise alike: normalise each distinct token sequence once
     names = combos.select(pl.col("name").unique().drop_nulls()).with_columns(_tokens().alias("tokens"))
     distinct = names["tokens"].unique()
-    texts = pl.DataFrame({"tokens": distinct, "name_key": normalize_names(distinct).str.replace_all(" ", "")})
-    lookup = names.join(texts, on="tokens", how="left").select("name", "name_key")
+    normal = normalize_names(distinct)
+    texts = pl.DataFrame({"tokens": distinct, "name_key": normal.str.replace_all(" ", ""), "name_text": normal})
+    lookup = names.join(texts, on="tokens", how="left").select("name", "name_key", "name_text")
     combos = combos.join(lookup, on="name", how="left").with_columns(
         pl.when(pl.col("id").is_not_null()).then(pl.format("id:{}:{}", "country", "id")).alias("id_key"),
         pl.when(pl.col("name_key").is_not_null() & (pl.col("name_key") != ""))
@@ -184,6 +206,23 @@ def _resolve_combos(combos: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.lit("name"))
         .alias("by"),
     )
+
+
+def _merge_fuzzy(combos: pl.DataFrame, threshold: float | None) -> pl.DataFrame:
+    """Re-key the name-only parties that :func:`dualuse.trace.fuzzy.fuzzy_merges` joins to another party."""
+    combos = combos.with_columns(pl.lit(1.0).alias("score"))
+    if threshold is None:
+        return combos
+    parties = combos.filter(pl.col("key").is_not_null()).select("key", "country", "name", "name_text", "n")
+    merges = fuzzy_merges(parties, threshold=threshold)
+    if merges.is_empty():
+        return combos
+    joined = combos.join(merges, on="key", how="left", suffix="_fuzzy")
+    return joined.with_columns(
+        pl.coalesce("core", "key").alias("key"),
+        pl.when(pl.col("core").is_not_null()).then(pl.lit("fuzzy")).otherwise(pl.col("by")).alias("by"),
+        pl.coalesce("score_fuzzy", "score").alias("score"),
+    ).drop("core", "score_fuzzy")
 
 
 def _party_frame(sides: pl.DataFrame) -> pl.DataFrame:
@@ -218,7 +257,13 @@ def _party_frame(sides: pl.DataFrame) -> pl.DataFrame:
         .agg(pl.col("country").first())
     )
     base = sides.group_by("party_id").agg(
-        pl.when((pl.col("by") != "name").any()).then(pl.lit("id")).otherwise(pl.lit("name")).alias("resolved_by"),
+        pl.when((pl.col("by") == "fuzzy").any())
+        .then(pl.lit("fuzzy"))
+        .when((pl.col("by") != "name").any())
+        .then(pl.lit("id"))
+        .otherwise(pl.lit("name"))
+        .alias("resolved_by"),
+        pl.col("score").min().alias("match_score"),
         pl.col("n").sum().cast(pl.UInt32).alias("records"),
     )
     empty_ids = pl.lit([], pl.List(pl.Struct({"scheme": pl.String, "value": pl.String})))
@@ -231,7 +276,7 @@ def _party_frame(sides: pl.DataFrame) -> pl.DataFrame:
             pl.col("aliases").fill_null(pl.lit([], pl.List(pl.String))),
             pl.when(pl.col("country") == "").then(None).otherwise(pl.col("country")).alias("country"),
         )
-        .select("party_id", "name", "aliases", "country", "identifiers", "resolved_by", "records")
+        .select("party_id", "name", "aliases", "country", "identifiers", "resolved_by", "match_score", "records")
         .sort("party_id")
     )
 

@@ -67,8 +67,12 @@ class FileConnector(Connector[ConfigT], abc.ABC):
     """A connector that reads one file through a mapping preset (or canonical column names)."""
 
     table: ClassVar[TableName] = "shipments"
-    tables: ClassVar[tuple[TableName, ...]] = ("shipments", "flows", "parties")  # the preset decides
-    first_row: ClassVar[int] = 2  # source_row of the first record
+    """The table without a preset (the ``table`` setting's default)."""
+    tables: ClassVar[tuple[TableName, ...]] = ("shipments", "flows", "parties")
+    """The canonical tables this connector may produce: all three here, since the preset decides; a
+    subclass bound to one layout (a preset of its own) names its one table."""
+    first_row: ClassVar[int] = 2
+    """``source_row`` of the first record: 2 when the file has a header row (row 1)."""
 
     @cached_property
     def preset(self) -> MappingPreset | None:
