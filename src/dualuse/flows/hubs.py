@@ -48,7 +48,7 @@ from dualuse.execution import Engine
 from dualuse.execution.plan import wants_partitions
 from dualuse.flows._periods import BASELINE_END, month_index
 from dualuse.flows._prepare import EVIDENCE, evidence, harmonise, read_flows
-from dualuse.frames import delivers
+from dualuse.frames import delivers, stable_sum
 from dualuse.hs import HSVersion
 from dualuse.inputs import DateLike, as_countries, as_country, as_date
 from dualuse.lists import DualUseList, ListSpec, resolve
@@ -65,7 +65,7 @@ def _reports(flows: pl.DataFrame, reporter: str, partner: str, kinds: tuple[str,
     return (
         flows.filter((pl.col("reporter") == reporter) & (pl.col("partner") == partner) & pl.col("flow").is_in(kinds))
         .group_by(_KEY)
-        .agg(pl.col("value_usd").sum().alias("value"), evidence().sort().alias("evidence"))
+        .agg(stable_sum(pl.col("value_usd")).alias("value"), evidence().sort().alias("evidence"))
     )
 
 
@@ -104,8 +104,8 @@ def _production_prior(
     # run would differ from a whole-table run in the last bit).
     per_year = 1.0 / years
     return base.group_by("hs_code").agg(
-        (value.filter(pl.col("flow") == "export").sum() * per_year).alias("production_prior_usd"),
-        (value.filter(pl.col("flow").is_in(_IMPORTS)).sum() * per_year).alias("import_prior_usd"),
+        (stable_sum(value.filter(pl.col("flow") == "export")) * per_year).alias("production_prior_usd"),
+        (stable_sum(value.filter(pl.col("flow").is_in(_IMPORTS))) * per_year).alias("import_prior_usd"),
     )
 
 
@@ -114,7 +114,7 @@ def _other_imports(flows: pl.DataFrame, hub: str, target: str, window_months: in
     monthly = (
         flows.filter((pl.col("reporter") == hub) & (pl.col("partner") != target) & pl.col("flow").is_in(_IMPORTS))
         .group_by(_KEY)
-        .agg(pl.col("value_usd").sum().alias("__v"), evidence().sort().alias("__e"))
+        .agg(stable_sum(pl.col("value_usd")).alias("__v"), evidence().sort().alias("__e"))
         .with_columns(month_index(pl.col("period")).alias("__m"))
     )
     shifted = [
@@ -125,7 +125,7 @@ def _other_imports(flows: pl.DataFrame, hub: str, target: str, window_months: in
         pl.concat(shifted)
         .group_by("hs_code", "freq", "__m")
         .agg(
-            pl.col("__v").sum().alias("matched_imports_usd"),
+            stable_sum(pl.col("__v")).alias("matched_imports_usd"),
             pl.col("__e").list.explode(keep_nulls=False, empty_as_null=False).sort().alias("__imports_evidence"),
         )
     )

@@ -50,7 +50,7 @@ from dualuse.execution import Engine
 from dualuse.execution.plan import wants_partitions
 from dualuse.flows._periods import BASELINE_END, month_index
 from dualuse.flows._prepare import EVIDENCE, distinct_text, harmonise, read_flows, sum_or_null
-from dualuse.frames import delivers
+from dualuse.frames import delivers, stable_sum
 from dualuse.geo import CountryGroup
 from dualuse.geo import group as geo_group
 from dualuse.hs import HSVersion
@@ -187,8 +187,8 @@ def _side(flows: pl.DataFrame, side: Side, codes: _Codes) -> tuple[pl.DataFrame,
         .agg(
             pl.col(period).first(),
             sum_or_null(pl.col(value)).alias(value),
-            pl.col(cif).sum(),
-            pl.col(repeat).sum(),
+            stable_sum(pl.col(cif)),
+            stable_sum(pl.col(repeat)),
             sum_or_null(pl.col(weight)).alias(weight),
             pl.col(evidence),
         )
