@@ -23,7 +23,7 @@ import polars as pl
 
 from dualuse.errors import SchemaError
 
-__all__ = ["as_frame", "deliver", "delivers", "is_table", "output", "set_output"]
+__all__ = ["as_frame", "deliver", "delivers", "is_table", "output", "set_output", "stable_mean", "stable_sum"]
 
 Output = Literal["polars", "pandas"]
 _output: list[Output] = ["polars"]
@@ -52,10 +52,15 @@ def is_table(data: object) -> bool:
 def as_frame(data: object, *, what: str = "data") -> pl.DataFrame | pl.LazyFrame:
     """A polars frame from a polars, pandas or pyarrow table, a mapping of columns or a list of records.
 
-    Polars frames come back as they are (a LazyFrame stays lazy). Anything else is a
-    :class:`SchemaError` that says what was expected; ``what`` names the input in the message.
+    Polars frames come back as they are (a LazyFrame stays lazy), except that a frame whose
+    columns are cut into different chunks is made contiguous: polars (2.1) can panic on one, and a
+    hive dataset collected in one go is one (its key columns are chunked per file, the rest per
+    read batch). Anything else is a :class:`SchemaError` that says what was expected; ``what``
+    names the input in the message.
     """
-    if isinstance(data, pl.DataFrame | pl.LazyFrame):
+    if isinstance(data, pl.DataFrame):
+        return data.rechunk() if len(set(data.n_chunks("all"))) > 1 else data
+    if isinstance(data, pl.LazyFrame):
         return data
     library = _library(data)
     try:
@@ -185,3 +190,29 @@ def delivers(function: Callable[P, R]) -> Callable[P, R]:
         return result
 
     return wrapper
+
+
+def stable_sum(expr: pl.Expr) -> pl.Expr:
+    """The sum of a group's values, the same to the last bit whatever the frame's length and row order.
+
+    polars sums a group's floats in an order that depends on how long the frame is, so the same
+    group summed in a partition and in the whole table may differ in the last bit. Here the values
+    are sorted and added one after another. Missing values count as 0 and nothing sums to 0, as in
+    ``sum``.
+
+    Examples:
+        >>> frame = pl.DataFrame({"g": ["a", "a", "a"], "v": [0.1, 0.7, 0.2]})
+        >>> frame.group_by("g").agg(stable_sum(pl.col("v"))).item(0, "v") == (0.1 + 0.2) + 0.7
+        True
+    """
+    return expr.fill_null(0).sort().cum_sum().last().fill_null(0)
+
+
+def stable_mean(expr: pl.Expr) -> pl.Expr:
+    """The mean of a group's values as :func:`stable_sum` adds them (missing values left out).
+
+    Examples:
+        >>> pl.DataFrame({"v": [1.0, None, 2.0]}).select(stable_mean(pl.col("v"))).item()
+        1.5
+    """
+    return stable_sum(expr) / expr.count()

@@ -9,6 +9,9 @@ input:
   of columns, a stored workspace table (:class:`dualuse.store.StoredTable`);
 - **files**: CSV and other delimited text (any delimiter; UTF-8 or cp1251), Parquet, Excel, or a
   list of files read as one table (the Kazakh, Kyrgyz and Russian extracts of one trace);
+- **partitioned Parquet datasets**: a folder (hive-style ``key=value`` folders or not), a glob or an
+  object storage URL, read as one table (:class:`dualuse.execution.Dataset`); the algorithms that
+  run partitioned read them chunk by chunk instead (see "Scaling out");
 - **cells** in every printed shape with one meaning (:mod:`dualuse.values`); every other cell
   rejects its row, with row, column, value and reason. Rows in = accepted + rejected, always.
 
@@ -46,6 +49,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from dualuse.errors import CountryError, InputError
+from dualuse.execution.datasets import as_dataset, is_dataset
 from dualuse.frames import as_frame, is_table
 from dualuse.geo import SPECIAL_AREAS, country
 from dualuse.rejects import any_failed, first_failure, make_rejects
@@ -236,7 +240,10 @@ def _refusal(
 
 
 def _stored(data: object) -> object:
-    """A stored workspace table as the LazyFrame of its rows; anything else as it is."""
+    """A stored workspace table or a partitioned dataset as the LazyFrame of its rows; anything else as it is."""
+    dataset = as_dataset(data)
+    if dataset is not None:
+        return dataset.scan()
     scan = getattr(data, "scan", None)
     if callable(scan) and type(data).__name__ == "StoredTable":
         return scan()
@@ -244,7 +251,9 @@ def _stored(data: object) -> object:
 
 
 def _paths(data: object) -> list[Path] | None:
-    """The file paths ``data`` names, or None when it is a table."""
+    """The file paths ``data`` names, or None when it is a table (or a partitioned dataset: a folder, glob or URL)."""
+    if is_dataset(data):
+        return None
     if isinstance(data, str | Path):
         return [Path(data)]
     if is_table(data) or type(data).__name__ == "StoredTable":

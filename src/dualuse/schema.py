@@ -609,13 +609,16 @@ class ReadOptions:
         (``10121``) can be padded; ``decimal_comma``: whether ``1,234`` is 1.234 (True) or 1234
         (False) — unset, such cells are refused as ambiguous; ``date_formats``: the strptime patterns
         tried, in order; ``source``: the label written in ``source`` when the table has none (default:
-    the file name, or ``input`` for a table in memory).
+    the file name, or ``input`` for a table in memory); ``first_row``: the position of the table's
+    first row in a larger table it is a chunk of, so that row numbers (``source_row`` when the table
+    has none, and the ``row`` of rejected rows) are those of the whole.
     """
 
     hs_width: int | None = None
     decimal_comma: bool | None = None
     date_formats: tuple[str, ...] = DEFAULT_DATE_FORMATS
     source: str | None = None
+    first_row: int = 0
 
 
 def _parsed(col: _Column, dtype: pl.DataType, options: ReadOptions) -> Parsed | None:
@@ -678,7 +681,9 @@ def _with_provenance(frame: FrameT, table: str, options: ReadOptions) -> FrameT:
     if "source" not in names:
         added.append(pl.lit(options.source or "input").alias("source"))
     if "source_row" not in names:
-        frame = frame.with_row_index("source_row").with_columns(pl.col("source_row").cast(pl.Int64))
+        frame = frame.with_row_index("source_row", offset=options.first_row).with_columns(
+            pl.col("source_row").cast(pl.Int64)
+        )
     record_id = {"shipments": "shipment_id", "parties": "party_id"}.get(table)
     if record_id is not None and record_id not in names:
         source = pl.col("source") if "source" in names else pl.lit(options.source or "input")
@@ -745,7 +750,7 @@ def _validate(frame: FrameT, table: str, options: ReadOptions) -> Validated[Fram
         if col.name in schema and (reading := _parsed(col, schema[col.name], options)) is not None:
             parsed[col.name] = reading
     work = (
-        frame.with_row_index("__row")
+        frame.with_row_index("__row", offset=options.first_row)
         .with_columns(**{f"__p:{name}": reading.expr for name, reading in parsed.items()})
         .with_columns(**{f"__v:{name}": reading.value_of(pl.col(f"__p:{name}")) for name, reading in parsed.items()})
     )

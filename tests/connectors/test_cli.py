@@ -15,7 +15,8 @@ def test_plugins_json(fresh_manager: None, capsys: pytest.CaptureFixture[str]) -
     assert run(["plugins", "--json"]) == 0
     rows = {row["name"]: row for row in json.loads(capsys.readouterr().out)}
     assert rows["dualuse.builtin"]["connectors"] == ["csv", "excel", "parquet"]
-    assert rows["dualuse.builtin"]["hooks"] == ["register_connectors", "register_presets"]
+    assert rows["dualuse.builtin"]["hooks"] == ["register_connectors", "register_executors", "register_presets"]
+    assert rows["dualuse.builtin"]["engines"] == ["local", "ray"]
 
 
 def test_plugins_table(

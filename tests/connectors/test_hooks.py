@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
-from dualuse.connectors import get_plugin_manager, hookimpl, hookspecs, presets
+from dualuse.connectors import get_plugin_manager, hookimpl, presets
 from dualuse.connectors.mapping import MappingPreset
 from dualuse.lists.model import DualUseList
+from dualuse.plugins import hookspecs
 
 GUIDE = pathlib.Path(__file__).parents[2] / "docs" / "how-to" / "write-a-plugin.md"
 HOOKS = sorted(name for name, value in vars(hookspecs).items() if hasattr(value, "dualuse_spec"))
@@ -30,7 +31,13 @@ def _signature(name: str) -> str:
 
 
 def test_every_hook_has_a_spec() -> None:
-    assert HOOKS == ["register_connectors", "register_legal_forms", "register_lists", "register_presets"]
+    assert HOOKS == [
+        "register_connectors",
+        "register_executors",
+        "register_legal_forms",
+        "register_lists",
+        "register_presets",
+    ]
 
 
 @pytest.mark.parametrize("hook", HOOKS)
@@ -115,3 +122,34 @@ def test_hook_register_legal_forms(fresh_manager: None, register_plugin: Any) ->
 
     get_plugin_manager().hook.register_legal_forms(register=register)
     assert ("ЖШС", "llp", "KZ") in seen
+
+
+def test_hook_register_executors(fresh_manager: None, register_plugin: Any) -> None:
+    from dualuse.execution import Executor, LocalExecutor, executors, get_executor
+
+    class Inline(LocalExecutor):
+        name = "inline-test"
+
+    class NotAnExecutor:
+        name = "bogus"
+
+    class Plugin:
+        @staticmethod
+        @hookimpl
+        def register_executors(register: Any) -> None:
+            register(Inline)
+            register(NotAnExecutor)
+
+    register_plugin(Plugin, "engines-test")
+    assert executors()["inline-test"] is Inline
+    assert "bogus" not in executors()
+    engine = get_executor("inline-test")
+    assert isinstance(engine, Executor)
+    assert engine.reduce(sum, engine.map(_double, [1, 2], None)) == 6
+    from dualuse.connectors import load_errors
+
+    assert any(e.plugin == "engines-test" and "not a subclass" in e.error for e in load_errors())
+
+
+def _double(x: int, _: None) -> int:
+    return 2 * x

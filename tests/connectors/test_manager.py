@@ -52,7 +52,7 @@ def test_builtins_are_default_plugins(fresh_manager: None) -> None:
     assert {"csv", "parquet", "excel"} <= set(connectors())
     builtin = next(p for p in plugin_report() if p.name == "dualuse.builtin")
     assert builtin.distribution == "dualuse"
-    assert builtin.hooks == ("register_connectors", "register_presets")
+    assert builtin.hooks == ("register_connectors", "register_executors", "register_presets")
 
 
 def test_entry_point_plugin_is_discovered(install_dist: DistWriter) -> None:

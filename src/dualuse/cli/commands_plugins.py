@@ -114,15 +114,17 @@ def plugins(
         bool, flag("--trace", help="Name each plugin on stderr as it is imported (finds one that hangs).")
     ] = False,
 ) -> None:
-    """List plugins: name, version, distribution, connectors, tables, hooks and load errors."""
+    """List plugins: name, version, distribution, connectors, tables, engines, hooks and load errors."""
     import os
 
     from dualuse.connectors.manager import plugin_report, reset_plugin_manager
+    from dualuse.execution import engine_plugins
 
     if trace:
         os.environ["DUALUSE_TRACE_PLUGINS"] = "1"
         reset_plugin_manager()  # load again, tracing
 
+    engines = engine_plugins()
     rows = [
         {
             "name": p.name,
@@ -130,6 +132,7 @@ def plugins(
             "distribution": p.distribution,
             "connectors": list(p.connectors),
             "tables": list(p.tables),
+            "engines": sorted(name for name, plugin in engines.items() if plugin == p.name),
             "hooks": list(p.hooks),
             "errors": list(p.errors),
         }

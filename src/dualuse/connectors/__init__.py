@@ -1,4 +1,4 @@
-"""Connectors: the plugin host and the contract every data source implements.
+"""Connectors: the contract every data source implements, and the registry of connectors.
 
 Plugins import from here::
 
@@ -27,7 +27,6 @@ from dualuse.connectors.builtin import (
     FileConnector,
     ParquetConnector,
 )
-from dualuse.connectors.hookspecs import hookimpl
 from dualuse.connectors.manager import (
     LoadError,
     PluginInfo,
@@ -39,6 +38,7 @@ from dualuse.connectors.manager import (
     reset_plugin_manager,
 )
 from dualuse.connectors.mapping import ColumnRule, MappingPreset, get_preset, presets
+from dualuse.plugins.hookspecs import hookimpl
 
 __all__ = [
     "PLUGIN_API_VERSION",

@@ -25,6 +25,7 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 
 from dualuse.errors import ConfigError
+from dualuse.plugins.host import PLUGIN_API_VERSION
 
 __all__ = [
     "PLUGIN_API_VERSION",
@@ -35,8 +36,6 @@ __all__ = [
     "secret_env_var",
 ]
 
-PLUGIN_API_VERSION = 1
-"""The plugin API version this host speaks; a plugin module may declare ``DUALUSE_PLUGIN_API = 1``."""
 
 TableName = Literal["shipments", "flows", "parties"]
 

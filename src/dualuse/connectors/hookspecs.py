@@ -1,58 +1,28 @@
-"""The hooks a dualuse plugin can implement (pluggy project ``dualuse``, entry-point group ``dualuse``).
+"""The hooks a dualuse plugin can implement: moved to :mod:`dualuse.plugins.hookspecs` (re-exported here).
 
-Every hook receives a ``register`` callback, as in ``llm``: a plugin calls it once per thing it
-adds. Hook arguments are only ever added, never renamed or removed, so a plugin written against
-an older version keeps working. Each hook is documented, with its full signature, in
-``docs/how-to/write-a-plugin.md`` (a test checks it).
+Code written against ``dualuse.connectors.hookspecs`` keeps working.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
-
-import pluggy
-
-if TYPE_CHECKING:
-    from dualuse.connectors.base import Connector
-    from dualuse.connectors.mapping import MappingPreset
-    from dualuse.lists.model import DualUseList
+from dualuse.plugins.hookspecs import (
+    PROJECT,
+    hookimpl,
+    hookspec,
+    register_connectors,
+    register_executors,
+    register_legal_forms,
+    register_lists,
+    register_presets,
+)
 
 __all__ = [
     "PROJECT",
     "hookimpl",
     "hookspec",
     "register_connectors",
+    "register_executors",
     "register_legal_forms",
     "register_lists",
     "register_presets",
 ]
-
-PROJECT = "dualuse"
-
-hookspec = pluggy.HookspecMarker(PROJECT)
-hookimpl = pluggy.HookimplMarker(PROJECT)
-
-
-@hookspec
-def register_connectors(register: Callable[[type[Connector[Any]]], None]) -> None:
-    """Register connector classes: call ``register(MyConnector)`` once per connector."""
-
-
-@hookspec
-def register_lists(register: Callable[[DualUseList], None]) -> None:
-    """Register dual-use lists: call ``register(dual_use_list)`` once per list version."""
-
-
-@hookspec
-def register_presets(register: Callable[[MappingPreset], None]) -> None:
-    """Register column-mapping presets for the file connectors: ``register(preset)``."""
-
-
-@hookspec
-def register_legal_forms(register: Callable[..., None]) -> None:
-    """Register legal forms for screening: ``register(form, tag, *, country=None)``.
-
-    For example ``register("ТОО", "llp", country="KZ")``: the form is stripped from names before
-    matching and never counts as evidence on its own.
-    """

@@ -48,6 +48,7 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from dualuse.errors import ConfigError, InputError, PluginError
+from dualuse.plugins.host import get_plugin_manager
 from dualuse.rejects import Check, any_failed, first_failure
 from dualuse.schema import parse_kinds, record_model
 from dualuse.values import (
@@ -240,8 +241,6 @@ def presets() -> dict[str, MappingPreset]:
         >>> presets()["ru-declarations"].table
         'shipments'
     """
-    from dualuse.connectors.manager import get_plugin_manager
-
     found: dict[str, MappingPreset] = {}
     clashes: list[str] = []
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from dualuse.flows._periods import FLOW_COLUMNS
+from dualuse.frames import stable_sum
 from dualuse.hs import HSVersion, convert_column
 from dualuse.inputs import require
 from dualuse.schema import ReadOptions
@@ -25,7 +26,7 @@ def evidence() -> pl.Expr:
 
 def sum_or_null(expr: pl.Expr) -> pl.Expr:
     """Sum that stays null when every value is null (a missing figure is not a zero)."""
-    return pl.when(expr.is_not_null().any()).then(expr.sum())
+    return pl.when(expr.is_not_null().any()).then(stable_sum(expr))
 
 
 # Text columns with few distinct values: held as Categorical (4 bytes a row instead of 16).

@@ -38,19 +38,22 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 
 import polars as pl
 
 from dualuse.errors import DualuseWarning, InputError
+from dualuse.execution import Engine
+from dualuse.execution.plan import wants_partitions
 from dualuse.flows._periods import BASELINE_END, month_index
 from dualuse.flows._prepare import EVIDENCE, evidence, harmonise, read_flows
-from dualuse.frames import delivers
+from dualuse.frames import delivers, stable_sum
 from dualuse.hs import HSVersion
 from dualuse.inputs import DateLike, as_countries, as_country, as_date
-from dualuse.lists import ListSpec, resolve
+from dualuse.lists import DualUseList, ListSpec, resolve
 
-__all__ = ["hubs"]
+__all__ = ["HubSettings", "hubs", "in_hubs_order", "keep_listed", "triangulate"]
 
 _KEY = ["hs_code", "freq", "period"]
 _EXPORTS = ("export", "re-export")
@@ -62,7 +65,7 @@ def _reports(flows: pl.DataFrame, reporter: str, partner: str, kinds: tuple[str,
     return (
         flows.filter((pl.col("reporter") == reporter) & (pl.col("partner") == partner) & pl.col("flow").is_in(kinds))
         .group_by(_KEY)
-        .agg(pl.col("value_usd").sum().alias("value"), evidence().sort().alias("evidence"))
+        .agg(stable_sum(pl.col("value_usd")).alias("value"), evidence().sort().alias("evidence"))
     )
 
 
@@ -82,18 +85,27 @@ def _leg(flows: pl.DataFrame, exporter: str, importer: str, *, by: str, name: st
 
 
 def _production_prior(
-    flows: pl.DataFrame, hub: str, baseline_start: dt.date | None, baseline_end: dt.date
+    flows: pl.DataFrame, hub: str, baseline_start: dt.date | None, baseline_end: dt.date, years: int | None = None
 ) -> pl.DataFrame:
-    """The hub's mean annual exports (and imports) of each good, all partners, over the baseline years."""
+    """The hub's mean annual exports (and imports) of each good, all partners, over the baseline years.
+
+    ``years``: the hub's number of baseline years with any report (counted here when not given; a
+    partitioned run counts them over all goods first).
+    """
     inside = pl.col("period") < baseline_end
     if baseline_start is not None:
         inside = inside & (pl.col("period") >= baseline_start)
     base = flows.filter(inside & (pl.col("reporter") == hub))
-    years = base.select(pl.col("period").dt.year().n_unique()).item() or 1
+    if years is None:
+        years = base.select(pl.col("period").dt.year().n_unique()).item() or 1
     value = pl.col("value_usd")
+    # Multiplied by the inverse: polars divides a long column by a number through its inverse and
+    # a short one exactly, so a division would depend on the frame's length (and a partitioned
+    # run would differ from a whole-table run in the last bit).
+    per_year = 1.0 / years
     return base.group_by("hs_code").agg(
-        (value.filter(pl.col("flow") == "export").sum() / years).alias("production_prior_usd"),
-        (value.filter(pl.col("flow").is_in(_IMPORTS)).sum() / years).alias("import_prior_usd"),
+        (stable_sum(value.filter(pl.col("flow") == "export")) * per_year).alias("production_prior_usd"),
+        (stable_sum(value.filter(pl.col("flow").is_in(_IMPORTS))) * per_year).alias("import_prior_usd"),
     )
 
 
@@ -102,7 +114,7 @@ def _other_imports(flows: pl.DataFrame, hub: str, target: str, window_months: in
     monthly = (
         flows.filter((pl.col("reporter") == hub) & (pl.col("partner") != target) & pl.col("flow").is_in(_IMPORTS))
         .group_by(_KEY)
-        .agg(pl.col("value_usd").sum().alias("__v"), evidence().sort().alias("__e"))
+        .agg(stable_sum(pl.col("value_usd")).alias("__v"), evidence().sort().alias("__e"))
         .with_columns(month_index(pl.col("period")).alias("__m"))
     )
     shifted = [
@@ -113,7 +125,7 @@ def _other_imports(flows: pl.DataFrame, hub: str, target: str, window_months: in
         pl.concat(shifted)
         .group_by("hs_code", "freq", "__m")
         .agg(
-            pl.col("__v").sum().alias("matched_imports_usd"),
+            stable_sum(pl.col("__v")).alias("matched_imports_usd"),
             pl.col("__e").list.explode(keep_nulls=False, empty_as_null=False).sort().alias("__imports_evidence"),
         )
     )
@@ -133,6 +145,8 @@ def hubs(
     min_share: float = 1 / 3,
     producer_max_usd: float = 0.0,
     hs_version: HSVersion | str = HSVersion.HS2022,
+    engine: Engine = None,
+    partitions: int | None = None,
 ) -> pl.DataFrame:
     """Triangulate origin -> hub -> target for each hub, good and period (see the module docs).
 
@@ -144,6 +158,8 @@ def hubs(
     prior exceeds ``producer_max_usd`` is taken to make the good: its exports are not counted as
     re-exports (``re_export_rule`` says why a row got none). One row per route, good and period in
     which any leg was reported; ``evidence`` lists the rows behind the legs and matched imports.
+    ``engine`` and ``partitions`` run it partitioned by ranges of HS chapters, and ``flows`` may
+    then be a partitioned Parquet dataset (:mod:`dualuse.flows.partitioned`): the result is the same.
 
     Examples:
         >>> import datetime as dt, polars as pl
@@ -163,6 +179,12 @@ def hubs(
     listed = resolve(dual_use)
     start = None if baseline_start is None else as_date(baseline_start, "baseline_start")
     end = as_date(baseline_end, "baseline_end")
+    settings = HubSettings(origin, tuple(hub_codes), target, listed, start, end, window_months, min_share,
+                           producer_max_usd, str(HSVersion.parse(hs_version)))  # fmt: skip
+    if wants_partitions(flows, engine, partitions):
+        from dualuse.flows.partitioned import hubs_partitioned
+
+        return hubs_partitioned(flows, settings, engine=engine, partitions=partitions)
     # Sorted by evidence: sums then add in the same order whatever the input order (floats).
     frame = (
         harmonise(read_flows(flows, what="hubs"), hs_version)
@@ -170,29 +192,67 @@ def hubs(
         .sort("source", "source_row")
     )
     _warn_missing_hubs(frame, hub_codes, origin, target)
-    version = str(HSVersion.parse(hs_version))  # codes are harmonised: match that version's prefixes only
-    if listed is not None:
-        matched = listed.match(frame.get_column("hs_code"), hs_version=version)
-        frame = frame.with_columns(matched.get_column("tier").alias("__tier")).filter(pl.col("__tier").is_not_null())
+    return in_hubs_order(triangulate(keep_listed(frame, settings), settings))
+
+
+@dataclass(frozen=True)
+class HubSettings:
+    """The arguments of one :func:`hubs` call, read (countries as codes, dates as dates, the list resolved)."""
+
+    origin: str
+    hubs: tuple[str, ...]
+    target: str
+    listed: DualUseList | None
+    baseline_start: dt.date | None
+    baseline_end: dt.date
+    window_months: int
+    min_share: float
+    producer_max_usd: float
+    hs_version: str  # codes are harmonised: lists match that version's prefixes only
+
+
+def keep_listed(frame: pl.DataFrame, settings: HubSettings) -> pl.DataFrame:
+    """The rows of goods on ``settings.listed`` (all rows without a list)."""
+    if settings.listed is None:
+        return frame
+    matched = settings.listed.match(frame.get_column("hs_code"), hs_version=settings.hs_version)
+    return frame.with_columns(matched.get_column("tier").alias("__tier")).filter(pl.col("__tier").is_not_null())
+
+
+def triangulate(frame: pl.DataFrame, settings: HubSettings, years: Mapping[str, int] | None = None) -> pl.DataFrame:
+    """Every route of harmonised, listed ``frame`` (``years``: each hub's baseline years, when counted elsewhere)."""
+    s = settings
     parts = [
-        _route(frame, origin, hub, target, start, end, window_months, min_share, producer_max_usd) for hub in hub_codes
-    ]
+        _route(frame, s.origin, hub, s.target, s.baseline_start, s.baseline_end, s.window_months, s.min_share,
+               s.producer_max_usd, None if years is None else years.get(hub, 0) or 1)
+        for hub in s.hubs
+    ]  # fmt: skip
     out = pl.concat(parts, how="vertical_relaxed")
-    if listed is not None:
-        tiers = listed.match(out.get_column("hs_code"), hs_version=version).get_column("tier")
+    if s.listed is not None:
+        tiers = s.listed.match(out.get_column("hs_code"), hs_version=s.hs_version).get_column("tier")
         out = out.with_columns(tiers.alias("tier"))
+    return out
+
+
+def in_hubs_order(out: pl.DataFrame) -> pl.DataFrame:
+    """Rows in :func:`hubs`' order: route, good, frequency, period."""
     return out.sort("route", "hs_code", "freq", "period")
 
 
 def _warn_missing_hubs(frame: pl.DataFrame, hubs: Sequence[str], origin: str, target: str) -> None:
     """A requested hub that no row mentions: say so, rather than report an empty route as a finding."""
     seen = set(frame.get_column("reporter").unique().to_list()) | set(frame.get_column("partner").unique().to_list())
+    warn_missing_hubs(seen, hubs, origin, target, stacklevel=5)
+
+
+def warn_missing_hubs(seen: Collection[str], hubs: Sequence[str], origin: str, target: str, *, stacklevel: int) -> None:
+    """Warn about each of ``hubs`` not among the ``seen`` countries (``stacklevel``: the caller of hubs())."""
     for hub in hubs:
         if hub not in seen:
             warnings.warn(
                 f"hubs: no flows reported by or with {hub}: route {origin}>{hub}>{target} has no rows",
                 DualuseWarning,
-                stacklevel=4,  # the caller of hubs() (behind the @delivers wrapper)
+                stacklevel=stacklevel,
             )
 
 
@@ -206,13 +266,14 @@ def _route(
     window_months: int,
     min_share: float,
     producer_max_usd: float,
+    years: int | None = None,
 ) -> pl.DataFrame:
     legs = (
         _leg(frame, origin, hub, by=origin, name="origin_exports")
         .join(_leg(frame, origin, hub, by=hub, name="hub_imports"), on=_KEY, how="full", coalesce=True)
         .join(_leg(frame, hub, target, by=hub, name="hub_exports"), on=_KEY, how="full", coalesce=True)
     )
-    prior = _production_prior(frame, hub, baseline_start, baseline_end)
+    prior = _production_prior(frame, hub, baseline_start, baseline_end, years)
     other = _other_imports(frame, hub, target, window_months)
     out = (
         legs.with_columns(month_index(pl.col("period")).alias("__m"))
@@ -225,7 +286,8 @@ def _route(
             pl.col("__imports_evidence").fill_null(pl.lit([], pl.List(EVIDENCE))),
         )
     )
-    per_period = pl.col("production_prior_usd") / pl.when(pl.col("freq") == "M").then(12.0).otherwise(1.0)
+    # times the inverse, never divided by a number: see _production_prior
+    per_period = pl.col("production_prior_usd") * pl.when(pl.col("freq") == "M").then(1.0 / 12.0).otherwise(1.0)
     exports = pl.col("hub_exports_usd").fill_null(0.0)
     imports = pl.col("hub_imports_usd")
     matched = pl.col("matched_imports_usd")

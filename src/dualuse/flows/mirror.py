@@ -46,9 +46,11 @@ import polars as pl
 import pyarrow as pa
 
 from dualuse.errors import InputError, SchemaError
+from dualuse.execution import Engine
+from dualuse.execution.plan import wants_partitions
 from dualuse.flows._periods import BASELINE_END, month_index
 from dualuse.flows._prepare import EVIDENCE, distinct_text, harmonise, read_flows, sum_or_null
-from dualuse.frames import delivers
+from dualuse.frames import delivers, stable_sum
 from dualuse.geo import CountryGroup
 from dualuse.geo import group as geo_group
 from dualuse.hs import HSVersion
@@ -185,8 +187,8 @@ def _side(flows: pl.DataFrame, side: Side, codes: _Codes) -> tuple[pl.DataFrame,
         .agg(
             pl.col(period).first(),
             sum_or_null(pl.col(value)).alias(value),
-            pl.col(cif).sum(),
-            pl.col(repeat).sum(),
+            stable_sum(pl.col(cif)),
+            stable_sum(pl.col(repeat)),
             sum_or_null(pl.col(weight)).alias(weight),
             pl.col(evidence),
         )
@@ -348,19 +350,8 @@ def _status(combined: pl.DataFrame, active: pl.Series, codes: _Codes, product_di
         ((pair // nc) * 10_000 + year).is_in(active).alias("__exporter_active"),
         ((pair % nc) * 10_000 + year).is_in(active).alias("__importer_active"),
     )
-    has_export = pl.col("export_period").is_not_null()
-    has_import = pl.col("import_period").is_not_null()
-    status = (
-        pl.when(has_export & has_import)
-        .then(pl.lit("matched"))
-        .when(has_export)
-        .then(pl.when(pl.col("__importer_active")).then(pl.lit("ghost_export")).otherwise(pl.lit("importer_silent")))
-        .otherwise(
-            pl.when(pl.col("__exporter_active")).then(pl.lit("ghost_import")).otherwise(pl.lit("exporter_silent"))
-        )
-    )
     out = out.with_columns(*codes.decode()).with_columns(
-        status.alias("status"),
+        status_of(pl.col("__exporter_active"), pl.col("__importer_active")).alias("status"),
         pl.col("hs_code").str.slice(0, product_digits).alias("product_group"),
     )
     columns = [
@@ -370,6 +361,19 @@ def _status(combined: pl.DataFrame, active: pl.Series, codes: _Codes, product_di
         "exporter_evidence", "importer_evidence",
     ]  # fmt: skip
     return out.select(columns)
+
+
+def status_of(exporter_active: pl.Expr, importer_active: pl.Expr) -> pl.Expr:
+    """A row's status from which sides it has and whether each country reported anything that year."""
+    has_export = pl.col("export_period").is_not_null()
+    has_import = pl.col("import_period").is_not_null()
+    return (
+        pl.when(has_export & has_import)
+        .then(pl.lit("matched"))
+        .when(has_export)
+        .then(pl.when(importer_active).then(pl.lit("ghost_export")).otherwise(pl.lit("importer_silent")))
+        .otherwise(pl.when(exporter_active).then(pl.lit("ghost_import")).otherwise(pl.lit("exporter_silent")))
+    )
 
 
 def _in_baseline(start: DateLike | None, end: DateLike) -> pl.Expr:
@@ -493,13 +497,15 @@ def apply_margins(pairs: pl.DataFrame, margins: Margins) -> pl.DataFrame:
         .otherwise(pl.lit("default"))
     )
     out = out.with_columns(margin.alias("cif_fob_margin"), basis.alias("margin_basis")).drop("__route", "__product")
+    # Times the inverse, never divided: a margin that is the default everywhere is one number, and
+    # polars divides a long column by a number through its inverse but a short one exactly, so a
+    # division would depend on the frame's length (a partitioned run would differ in the last bit).
+    inverse = 1.0 / pl.col("cif_fob_margin")
     return out.with_columns(
         *[
-            (
-                pl.col(f"{side}_value_usd")
-                - pl.col(f"{side}_cif_usd")
-                + pl.col(f"{side}_cif_usd") / pl.col("cif_fob_margin")
-            ).alias(f"{side}_value_fob")
+            (pl.col(f"{side}_value_usd") - pl.col(f"{side}_cif_usd") + pl.col(f"{side}_cif_usd") * inverse).alias(
+                f"{side}_value_fob"
+            )
             for side in ("exporter", "importer")
         ]
     )
@@ -656,6 +662,8 @@ def mirror(
     reliability: pl.DataFrame | None = None,
     default_reliability: float = 0.5,
     weight_tolerance: float = 1.5,
+    engine: Engine = None,
+    partitions: int | None = None,
 ) -> pl.DataFrame:
     """Mirror-reconcile a canonical flows frame: pair, remove CIF/FOB, score reporters, reconcile.
 
@@ -665,6 +673,10 @@ def mirror(
     frozen figures. One row per pair or unpaired report; every row names its evidence rows.
     ``flows`` may be lazy (``pl.scan_parquet(...)``): only the needed columns are then read, in
     compact form, and freed once paired, which is how a BACI-sized year fits in a few GB.
+    ``engine`` (``"local"``, ``"ray"`` or an :class:`~dualuse.execution.Executor`) and
+    ``partitions`` run it partitioned by ranges of HS chapters, and ``flows`` may then be a
+    partitioned Parquet dataset read chunk by chunk (:mod:`dualuse.flows.partitioned`): the result
+    is the same.
 
     Examples:
         >>> import datetime as dt, polars as pl
@@ -674,6 +686,11 @@ def mirror(
         >>> mirror(flows).select("importer", "status", "reconciled_usd", "reconciled_low", "reconciled_high").rows()
         [('KG', 'importer_silent', 30.0, 15.0, 60.0), ('KZ', 'matched', 90.0, 80.0, 100.0)]
     """
+    if wants_partitions(flows, engine, partitions):
+        from dualuse.flows.partitioned import mirror_partitioned
+
+        options = dict(locals())
+        return mirror_partitioned(flows, options, engine=engine, partitions=partitions)
     pairs, codes = _pair(
         flows, what="mirror", max_lag_months=max_lag_months, hs_version=hs_version, product_digits=product_digits
     )

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from dualuse.errors import ListError
 from dualuse.lists.model import DualUseList, ListItem, ListVersion, combine
+from dualuse.plugins.host import get_plugin_manager
 
 ListSpec = Union[str, DualUseList, Sequence[Union[str, DualUseList]]]  # noqa: UP007 (a runtime alias)
 """What every function that takes a dual-use list accepts: a name (``"chpl"``, ``"chpl@2023"``),
@@ -65,10 +66,6 @@ def _load_plugin_lists() -> None:
     if _plugins_loaded:
         return
     _plugins_loaded = True
-    try:
-        from dualuse.connectors.manager import get_plugin_manager
-    except ImportError:  # the plugin host is optional for the lists themselves
-        return
     get_plugin_manager().hook.register_lists(register=register)
 
 

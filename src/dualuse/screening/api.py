@@ -22,13 +22,28 @@ from rapidfuzz import fuzz, process
 from dualuse import inputs
 from dualuse.display import html_card, short_repr
 from dualuse.errors import InputError
+from dualuse.execution import Engine
+from dualuse.execution.plan import wants_partitions
 from dualuse.frames import delivers
-from dualuse.screening.blocking import build_index, candidate_pairs
+from dualuse.screening.blocking import BlockingIndex, build_index, candidate_pairs
 from dualuse.screening.identifiers import canonical_ids, compare
 from dualuse.screening.normalize import KINDS
 from dualuse.screening.scoring import ScoringConfig, prepare_names, score_pairs
 
-__all__ = ["SCREEN_COLUMNS", "Feature", "Score", "score", "screen"]
+__all__ = [
+    "SCREEN_COLUMNS",
+    "Feature",
+    "PreparedWatchlist",
+    "Score",
+    "ScreenSettings",
+    "empty_result",
+    "in_result_order",
+    "party_table",
+    "prepare_watchlist",
+    "score",
+    "screen",
+    "screen_prepared",
+]
 
 SCREEN_COLUMNS = (
     "query_id",
@@ -269,8 +284,8 @@ def score(a: Any, b: Any, *, kind: str = "company", config: ScoringConfig | None
 # ---------------------------------------------------------------- screening two tables
 
 
-def _party_table(frame: pl.DataFrame, role: str, name_column: str, kind: str) -> pl.DataFrame:
-    """A parties-like table with every column screening reads (missing ones filled)."""
+def party_table(frame: pl.DataFrame, role: str, name_column: str, kind: str) -> pl.DataFrame:
+    """A parties-like table with every column screening reads (missing ones filled; ``party_id``: ``{role}-{row}``)."""
     if name_column not in frame.columns and "name" in frame.columns:
         name_column = "name"  # a canonical parties table on the other side
     if name_column not in frame.columns:
@@ -330,6 +345,8 @@ def screen(
     top_k: int = 5,
     prefilter: float = 0.5,
     config: ScoringConfig | None = None,
+    engine: Engine = None,
+    partitions: int | None = None,
 ) -> pl.DataFrame:
     """Candidate matches of ``parties`` in ``watchlist``, best first, with explanations.
 
@@ -346,6 +363,12 @@ def screen(
     :func:`dualuse.screening.scoring.score_pairs`; rows with ``score >= threshold`` are kept.
     The result (columns :data:`SCREEN_COLUMNS`) does not depend on the order of the rows.
 
+    ``engine`` (``"local"``, ``"ray"`` or an :class:`~dualuse.execution.Executor`) and
+    ``partitions`` run it partitioned: the parties in slices, each screened against the watch list
+    and its blocking index, prepared once and shared (:mod:`dualuse.screening.partitioned`);
+    ``parties`` may then be a partitioned Parquet dataset, read slice by slice. The result is the
+    same.
+
     Examples:
         >>> watch = pl.DataFrame({"party_id": ["ofac-47950"], "name": ["LIMITED LIABILITY PARTNERSHIP ELEM GROUP"],
         ...                       "country": ["KZ"], "programs": [["RUSSIA-EO14024"]]})
@@ -357,15 +380,53 @@ def screen(
     if not 0.0 <= threshold <= 1.0:
         raise InputError(f"threshold {threshold!r}: expected a number between 0 and 1")
     config = config or ScoringConfig()
-    queries = _party_table(inputs.frame(parties, what="parties"), "query", name_column, kind)
-    watch = _party_table(inputs.frame(watchlist, what="watchlist"), "watch", name_column, kind)
+    settings = ScreenSettings(threshold, name_column, kind, max_df, top_k, prefilter, config)
+    if wants_partitions(parties, engine, partitions):
+        from dualuse.screening.partitioned import screen_partitioned
+
+        return screen_partitioned(parties, watchlist, settings, engine=engine, partitions=partitions)
+    queries = party_table(inputs.frame(parties, what="parties"), "query", name_column, kind)
+    return screen_prepared(queries, prepare_watchlist(watchlist, settings), settings)
+
+
+@dataclass(frozen=True)
+class ScreenSettings:
+    """The settings of one :func:`screen` call, as its keyword arguments name them."""
+
+    threshold: float = 0.8
+    name_column: str = "name"
+    kind: str = "unknown"
+    max_df: int = 20
+    top_k: int = 5
+    prefilter: float = 0.5
+    config: ScoringConfig = field(default_factory=ScoringConfig)
+
+
+@dataclass(frozen=True)
+class PreparedWatchlist:
+    """A watch list ready to screen against: its table, its prepared names and their blocking index."""
+
+    table: pl.DataFrame
+    names: pl.DataFrame
+    index: BlockingIndex
+
+
+def prepare_watchlist(watchlist: object, settings: ScreenSettings) -> PreparedWatchlist:
+    """Read, normalise and index a watch list once, for any number of :func:`screen_prepared` calls."""
+    watch = party_table(inputs.frame(watchlist, what="watchlist"), "watch", settings.name_column, settings.kind)
+    names = prepare_names(_names_of(watch), settings.config)
+    return PreparedWatchlist(watch, names, build_index(names, max_df=settings.max_df))
+
+
+def screen_prepared(queries: pl.DataFrame, watchlist: PreparedWatchlist, settings: ScreenSettings) -> pl.DataFrame:
+    """:func:`screen` of a :func:`party_table` of queries against a :func:`prepare_watchlist` result."""
+    config, threshold, watch, watch_names = settings.config, settings.threshold, watchlist.table, watchlist.names
     query_names = prepare_names(_names_of(queries), config)
-    watch_names = prepare_names(_names_of(watch), config)
-    index = build_index(watch_names, max_df=max_df)
+    index = watchlist.index
 
     def kept_pairs(start: int) -> pl.DataFrame:
         batch = query_names.slice(start, _BATCH)
-        pairs = _prefilter(batch, watch_names, candidate_pairs(batch, index, top_k=top_k), prefilter)
+        pairs = _prefilter(batch, watch_names, candidate_pairs(batch, index, top_k=settings.top_k), settings.prefilter)
         scored = score_pairs(batch, watch_names, pairs.select("a", "b"), config)
         return scored.filter(pl.col("score") >= threshold).select("a", "b")
 
@@ -376,7 +437,7 @@ def screen(
         batches = list(pool.map(kept_pairs, starts))
     kept = pl.concat(batches) if batches else pl.DataFrame(schema={"a": pl.UInt32, "b": pl.UInt32})
     if kept.is_empty():
-        return _empty_result()
+        return empty_result()
     detailed = _details_frame(
         query_names, watch_names, score_pairs(query_names, watch_names, kept, config, details=True)
     )
@@ -412,6 +473,11 @@ def screen(
         .join(w_info, on="w_row")
         .select(SCREEN_COLUMNS)
     )
+    return in_result_order(result)
+
+
+def in_result_order(result: pl.DataFrame) -> pl.DataFrame:
+    """Rows in :func:`screen`'s order: best score first, then by query and match id and name."""
     return result.sort(
         ["score", "query_id", "match_id", "query_name", "match_name"], descending=[True, False, False, False, False]
     )
@@ -438,7 +504,8 @@ def _prefilter(left: pl.DataFrame, right: pl.DataFrame, pairs: pl.DataFrame, flo
     return pairs.filter(keep)
 
 
-def _empty_result() -> pl.DataFrame:
+def empty_result() -> pl.DataFrame:
+    """An empty result of :func:`screen`, with its columns and types."""
     schema: dict[str, pl.DataType] = {
         "query_id": pl.Utf8(),
         "query_name": pl.Utf8(),

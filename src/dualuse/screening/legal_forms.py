@@ -34,6 +34,7 @@ from functools import lru_cache
 from importlib import resources
 
 from dualuse.errors import ConfigError
+from dualuse.plugins.host import get_plugin_manager
 from dualuse.screening.tokens import tokenize
 from dualuse.screening.translit import has_cyrillic, phonetic_key, romanizations
 
@@ -204,10 +205,6 @@ def _load_builtin() -> None:
 
 
 def _load_plugins() -> None:
-    try:
-        from dualuse.connectors import get_plugin_manager
-    except ImportError:  # the plugin host is optional for screening
-        return
     hook = getattr(get_plugin_manager().hook, "register_legal_forms", None)
     if hook is not None:
         hook(register=_register_from_plugin)

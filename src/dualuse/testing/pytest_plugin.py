@@ -42,7 +42,7 @@ def fetch_context(tmp_path: pathlib.Path) -> FetchContext:
 @pytest.fixture
 def register_plugin() -> Iterator[Callable[[object, str], None]]:
     """``register_plugin(plugin, name)`` registers a plugin object for the duration of one test."""
-    from dualuse.connectors.manager import get_plugin_manager
+    from dualuse.plugins.host import get_plugin_manager
 
     manager = get_plugin_manager()
     names: list[str] = []

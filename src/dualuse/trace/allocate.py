@@ -37,6 +37,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.utils import default_process
 
 from dualuse.errors import InputError, SchemaError
+from dualuse.frames import stable_sum
 
 __all__ = ["LEG_COLUMNS", "Allocation", "fifo_allocate", "product_match"]
 
@@ -196,7 +197,7 @@ def fifo_allocate(legs: pl.DataFrame, *, window_days: int = 90, min_similarity: 
         .join(both.select("__group", "party"), on="__group", how="left", maintain_order="left")
         .select(list(_LINK_SCHEMA))
     )
-    allocated = links.group_by("out_key").agg(pl.col("quantity").sum().alias("allocated"))
+    allocated = links.group_by("out_key").agg(stable_sum(pl.col("quantity")).alias("allocated"))
     outflow = (
         outflow.join(allocated, on="out_key", how="left")
         .with_columns(pl.col("allocated").fill_null(0.0))

@@ -19,14 +19,16 @@ from __future__ import annotations
 
 import hashlib
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
 from dualuse.display import Frames, html_card, short_repr
 from dualuse.errors import DualuseWarning, InputError
-from dualuse.frames import delivers
+from dualuse.execution import Engine
+from dualuse.execution.plan import wants_partitions
+from dualuse.frames import delivers, stable_mean, stable_sum
 from dualuse.inputs import as_countries, as_country, read
 from dualuse.lists import DualUseList, ListSpec, resolve
 from dualuse.schema import ReadOptions
@@ -34,7 +36,20 @@ from dualuse.trace.allocate import Allocation, fifo_allocate
 from dualuse.trace.fuzzy import FUZZY_THRESHOLD
 from dualuse.trace.parties import resolve_parties
 
-__all__ = ["DEFAULT_HUBS", "SCORE_WEIGHTS", "ChainResult", "chain_id", "chains"]
+__all__ = [
+    "DEFAULT_HUBS",
+    "SCORE_WEIGHTS",
+    "ChainPart",
+    "ChainResult",
+    "ChainSettings",
+    "assemble",
+    "chain_id",
+    "chains",
+    "chains_of_lines",
+    "inbound_leg",
+    "outbound_leg",
+    "warn_missing_side",
+]
 
 DEFAULT_HUBS: tuple[str, ...] = ("AE", "AM", "GE", "HK", "KG", "KZ", "RS", "TJ", "TR", "UZ")
 """The ``transit_hubs`` country group without China (the origin of most goods, see :mod:`dualuse.geo`)."""
@@ -57,6 +72,33 @@ def _digest(joined: str) -> str:
     return "ch-" + hashlib.sha1(joined.encode()).hexdigest()[:16]
 
 
+class _LoadedOnDemand:
+    """A frame field that may be given as a loader: read when first asked for, then kept.
+
+    An out-of-core run (:mod:`dualuse.trace.partitioned`) gives the resolved shipments this way:
+    they stay on disk unless asked for.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._slot = f"_{name}_value"
+
+    def __get__(self, result: object, owner: type | None = None) -> pl.DataFrame:
+        if result is None:
+            raise AttributeError("no default")  # a dataclass field without default
+        value: pl.DataFrame | Callable[[], pl.DataFrame] = result.__dict__[self._slot]
+        if not isinstance(value, pl.DataFrame):
+            value = value()
+            result.__dict__[self._slot] = value
+        return value
+
+    def __set__(self, result: object, value: pl.DataFrame | Callable[[], pl.DataFrame]) -> None:
+        result.__dict__[self._slot] = value
+
+    def loaded(self, result: object) -> bool:
+        """Whether the frame is in memory (given as one, or already read)."""
+        return isinstance(result.__dict__.get(self._slot), pl.DataFrame)
+
+
 @dataclass(frozen=True, repr=False)
 class ChainResult(Frames):
     """What :func:`chains` returns.
@@ -68,15 +110,17 @@ class ChainResult(Frames):
     shipment id, source and source_row, dates, gap_days, quantity, value_usd, product_evidence``).
     ``unexplained``: per intermediary and HS6, outbound quantity and value not covered by arrivals.
     ``parties``: the resolved parties. ``shipments``: the accepted input with ``exporter_party``
-    and ``importer_party``. ``rejected``: input rows that do not fit the shipments table.
+    and ``importer_party`` (after an out-of-core run, read from disk when first asked for).
+    ``rejected``: input rows that do not fit the shipments table.
     """
 
     chains: pl.DataFrame
     links: pl.DataFrame
     unexplained: pl.DataFrame
     parties: pl.DataFrame
-    shipments: pl.DataFrame
-    rejected: pl.DataFrame
+    shipments: _LoadedOnDemand = _LoadedOnDemand()
+    # mypy takes the descriptor for a default; it has none (its __get__ on the class raises)
+    rejected: pl.DataFrame  # type: ignore[misc]
 
     def frames(self) -> dict[str, pl.DataFrame]:
         """The six frames by name; ``to_pandas()`` and ``to_arrow()`` convert them all."""
@@ -90,7 +134,10 @@ class ChainResult(Frames):
         }
 
     def __repr__(self) -> str:
-        return short_repr("ChainResult", **{name: frame.height for name, frame in self.frames().items()})
+        heights = {name: getattr(self, name).height for name in ("chains", "links", "unexplained", "parties")}
+        on_disk = not ChainResult.__dict__["shipments"].loaded(self)
+        shipments = "on disk" if on_disk else self.shipments.height
+        return short_repr("ChainResult", **heights, shipments=shipments, rejected=self.rejected.height)
 
     def _repr_html_(self) -> str:
         strongest = (
@@ -122,6 +169,8 @@ def chains(
     min_similarity: float = 0.6,
     options: ReadOptions | None = None,
     fuzzy: float | None = FUZZY_THRESHOLD,
+    engine: Engine = None,
+    partitions: int | None = None,
 ) -> ChainResult:
     """Reconstruct chains origin -> intermediaries -> ``target`` from canonical shipments.
 
@@ -138,6 +187,11 @@ def chains(
     ``fuzzy``: the score at which a party known only by a name joins the party it is a variant of
     (``None``: exact names only).
 
+    ``engine`` (``"local"``, ``"ray"`` or an :class:`~dualuse.execution.Executor`) and
+    ``partitions`` run it partitioned: parties resolved once, then the chains of each group of
+    linked parties and goods on its own (:mod:`dualuse.trace.partitioned`); ``shipments`` may then
+    be a partitioned Parquet dataset, read out-of-core. The result is the same.
+
     Examples:
         >>> from dualuse.synth.shipments import generate_shipments, demo_cases
         >>> s = generate_shipments(seed=0, chains=0, background=0, decoys=0, planted=demo_cases())
@@ -150,24 +204,19 @@ def chains(
     if window_days < 0:
         raise InputError(f"window_days {window_days}: must be 0 or more", column="window_days")
     target_code = as_country(target, "target")
-    hub_codes = sorted(h for h in as_countries(hubs, "hubs") if h != target_code)
-    listed = resolve(dual_use)
+    hub_codes = tuple(sorted(h for h in as_countries(hubs, "hubs") if h != target_code))
+    settings = ChainSettings(target_code, hub_codes, window_days, max_hops, resolve(dual_use), min_similarity)
+    if wants_partitions(shipments, engine, partitions):
+        from dualuse.trace.partitioned import chains_partitioned
+
+        return chains_partitioned(
+            shipments, settings, options=options, fuzzy=fuzzy, engine=engine, partitions=partitions
+        )
     validated = read(shipments, "shipments", options=options)
     resolved = resolve_parties(validated.accepted, fuzzy=fuzzy)
-    lines = resolved.shipments.with_columns(
-        _line_keys(validated.accepted), pl.col("hs_code").str.slice(0, 6).alias("__hs6")
-    )
-    legs = _legs(lines, hub_codes, target_code)
-    _warn_missing_side(legs, lines.height, hub_codes, target_code)
-    allocation = fifo_allocate(legs, window_days=window_days, min_similarity=min_similarity)
-    unexplained = _unexplained(allocation, legs)
-    del legs  # the largest working frame: free it before chains are described
-    paths = _paths(allocation.links, lines, target_code, max_hops)
-    described = _describe_in_slices(paths, allocation, lines, resolved.parties, window_days)
-    del paths, allocation  # free them before the results are assembled: those copies are the peak
-    chain_frame, link_frame = _assemble(*described)
-    if listed is not None:
-        chain_frame, link_frame = _keep_listed(chain_frame, link_frame, lines, listed)
+    part = chains_of_lines(resolved.shipments, resolved.parties.select("party_id", "name"), settings)
+    warn_missing_side(part.directions, resolved.shipments.height, settings)
+    chain_frame, link_frame, unexplained = assemble([part], settings)
     return ChainResult(
         chains=chain_frame,
         links=link_frame,
@@ -176,6 +225,62 @@ def chains(
         shipments=resolved.shipments,
         rejected=validated.rejected,
     )
+
+
+@dataclass(frozen=True)
+class ChainSettings:
+    """The arguments of one :func:`chains` call, read (countries as codes, the list resolved)."""
+
+    target: str
+    hubs: tuple[str, ...]
+    window_days: int = 90
+    max_hops: int = 3
+    listed: DualUseList | None = None
+    min_similarity: float = 0.6
+
+
+@dataclass(frozen=True)
+class ChainPart:
+    """The chains of some lines, before :func:`assemble` (``part`` numbers the partition).
+
+    ``chains`` and ``links`` carry ``__part`` and ``path`` (to keep one path per chain id);
+    ``directions``: the leg directions seen (``in``, ``out``), for the missing-side warning.
+    """
+
+    chains: pl.DataFrame
+    links: pl.DataFrame
+    unexplained: pl.DataFrame
+    directions: frozenset[str]
+
+
+def chains_of_lines(lines: pl.DataFrame, names: pl.DataFrame, settings: ChainSettings, part: int = 0) -> ChainPart:
+    """The chains through resolved ``lines`` (``exporter_party``/``importer_party`` set).
+
+    ``names``: ``party_id, name`` of every party the lines name. Closed under the groups of
+    :mod:`dualuse.trace.partitioned`: the lines of whole groups give exactly their chains.
+    """
+    item = (
+        settings.listed.match(lines["hs_code"])["item"]
+        if settings.listed is not None
+        else pl.Series(values=[None] * lines.height, dtype=pl.String)
+    )
+    lines = lines.with_columns(
+        _line_keys(lines), pl.col("hs_code").str.slice(0, 6).alias("__hs6"), item.alias("__item")
+    )
+    legs = _legs(lines, settings.hubs, settings.target)
+    directions = frozenset(legs.get_column("direction").unique().to_list())
+    allocation = fifo_allocate(legs, window_days=settings.window_days, min_similarity=settings.min_similarity)
+    unexplained = _unexplained(allocation, legs)
+    del legs  # the largest working frame: free it before chains are described
+    paths = _paths(allocation.links, lines, settings.target, settings.max_hops)
+    chain_parts, link_parts = _describe_in_slices(paths, allocation, lines, names, settings.window_days)
+    del paths, allocation  # free them before the results are assembled: those copies are the peak
+    number = pl.lit(part, pl.Int64).alias("__part")
+    chain_frame = pl.concat(chain_parts, rechunk=False).with_columns(number)  # no copy
+    chain_parts.clear()
+    link_frame = pl.concat(link_parts, rechunk=False).with_columns(number)
+    link_parts.clear()
+    return ChainPart(chain_frame, link_frame, unexplained, directions)
 
 
 def _line_keys(accepted: pl.DataFrame) -> pl.Series:
@@ -202,19 +307,29 @@ def _legs(lines: pl.DataFrame, hubs: Sequence[str], target: str) -> pl.DataFrame
     # lazy, so that only the leg columns are filtered (an eager filter copies every column first)
     inbound = (
         lines.lazy()
-        .filter(pl.col("importer_country").is_in(hubs), pl.col("exporter_country").fill_null("") != target)
+        .filter(inbound_leg(hubs, target))
         .select(pl.col("importer_party").alias("party"), pl.lit("in").alias("direction"), *columns)
     )
     outbound = (
         lines.lazy()
-        .filter(
-            pl.col("exporter_country").is_in(hubs),
-            pl.col("importer_country").is_in([*hubs, target]),
-            pl.col("exporter_party") != pl.col("importer_party"),
-        )
+        .filter(outbound_leg(hubs, target))
         .select(pl.col("exporter_party").alias("party"), pl.lit("out").alias("direction"), *columns)
     )
     return pl.concat([inbound, outbound]).collect()
+
+
+def inbound_leg(hubs: Sequence[str], target: str) -> pl.Expr:
+    """Whether a line enters a party in a hub from anywhere but the target (a leg of its importer)."""
+    return pl.col("importer_country").is_in(hubs) & (pl.col("exporter_country").fill_null("") != target)
+
+
+def outbound_leg(hubs: Sequence[str], target: str) -> pl.Expr:
+    """Whether a line leaves a party in a hub for another hub or the target (a leg of its exporter)."""
+    return (
+        pl.col("exporter_country").is_in(hubs)
+        & pl.col("importer_country").is_in([*hubs, target])
+        & (pl.col("exporter_party") != pl.col("importer_party"))
+    )
 
 
 def _paths(links: pl.DataFrame, lines: pl.DataFrame, target: str, max_hops: int) -> pl.DataFrame:
@@ -263,6 +378,7 @@ _LINE_INFO = (
     "importer_by",
     "quantity",
     "value_usd",
+    "__item",
 )
 _SIDE_INFO = ("shipment_id", "source", "source_row", "date", "quantity", "value_usd")
 
@@ -286,7 +402,7 @@ def _describe_in_slices(
 ) -> tuple[list[pl.DataFrame], list[pl.DataFrame]]:
     """:func:`_describe` a slice of paths at a time, so that its working memory stays bounded.
 
-    Returns the chains and the links of each slice, for :func:`_assemble`.
+    Returns the chains and the links of each slice.
     """
     covered = allocation.outflow.select(
         "out_key", (pl.col("allocated") / pl.col("requested")).clip(0.0, 1.0).alias("covered")
@@ -306,22 +422,49 @@ def _describe_in_slices(
     return chain_parts, link_parts
 
 
-def _assemble(chain_parts: list[pl.DataFrame], link_parts: list[pl.DataFrame]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The chains and links of all slices, in their final order.
+def assemble(parts: list[ChainPart], settings: ChainSettings) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The chains, links and unexplained outflow of all parts, in their final order.
 
-    A path found twice (the same shipments through different lots of one line) is one chain: its
-    lowest path is kept with its links. The lists are emptied as they are used, and each step
-    drops the frame before it: these are the largest frames :func:`chains` holds.
+    A path found twice (the same shipment ids through different lines) is one chain: the path
+    whose lines come first in ``(source, source_row)`` order is kept, with its links, whichever
+    part found it. With a list, only chains whose own lines carry a listed good are kept. The parts
+    are emptied as they are used: these are the largest frames :func:`chains` holds.
     """
-    chain_frame = pl.concat(chain_parts, rechunk=False)  # no copy
-    chain_parts.clear()
-    chain_frame = chain_frame.filter(pl.col("path") == pl.col("path").min().over("chain_id"))
-    kept = chain_frame.select("path")
-    chain_frame = chain_frame.drop("path").sort("first_date", "route", "chain_id")
-    link_frame = pl.concat(link_parts, rechunk=False)
-    link_parts.clear()
-    link_frame = link_frame.join(kept, on="path", how="semi").drop("path").sort("chain_id", "hop")
-    return chain_frame, link_frame
+    chain_frame = pl.concat([part.chains for part in parts], rechunk=False)
+    link_frame = pl.concat([part.links for part in parts], rechunk=False)
+    unexplained = pl.concat([part.unexplained for part in parts]).sort("party_id", "hs6")
+    parts.clear()
+    twice = chain_frame.select(pl.col("chain_id").is_duplicated().any()).item()
+    if twice:
+        chain_frame = _one_path_per_chain(chain_frame, link_frame)
+    if settings.listed is not None:
+        chain_frame = chain_frame.filter(pl.col("list_item").is_not_null())
+    if twice or settings.listed is not None:
+        link_frame = link_frame.join(chain_frame.select("__part", "path"), on=["__part", "path"], how="semi")
+    chain_frame = chain_frame.drop("__part", "path").sort("first_date", "route", "chain_id")
+    link_frame = link_frame.drop("__part", "path").sort("chain_id", "hop")
+    return chain_frame, link_frame, unexplained
+
+
+def _one_path_per_chain(chain_frame: pl.DataFrame, link_frame: pl.DataFrame) -> pl.DataFrame:
+    """Of the paths with one chain id, the one whose lines come first in ``(source, source_row)`` order."""
+    twice = chain_frame.filter(pl.col("chain_id").is_duplicated()).select("chain_id", "__part", "path")
+    lines = (
+        link_frame.join(twice, on=["__part", "path"], how="semi")
+        .sort("__part", "path", "hop")
+        .group_by("__part", "path", maintain_order=True)
+        .agg(
+            pl.concat_list(pl.col("inbound_source"), pl.col("outbound_source").last()).alias("__sources"),
+            pl.concat_list(pl.col("inbound_source_row"), pl.col("outbound_source_row").last()).alias("__rows"),
+        )
+    )
+    first = (
+        twice.join(lines, on=["__part", "path"], how="left")
+        .sort("chain_id", "__sources", "__rows", "__part", "path")
+        .unique("chain_id", keep="first", maintain_order=True)
+    )
+    dropped = twice.join(first, on=["__part", "path"], how="anti")
+    return chain_frame.join(dropped, on=["__part", "path"], how="anti", maintain_order="left")
 
 
 def _describe(paths: pl.DataFrame, offset: int, lookup: _Lookup, window_days: int) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -340,9 +483,10 @@ def _describe(paths: pl.DataFrame, offset: int, lookup: _Lookup, window_days: in
         pl.col("__hs6").first().alias("hs6"),
         pl.col("quantity").last().alias("final_quantity"),
         pl.col("value_usd").last().alias("final_value"),
-        ((_side_score("exporter_by") + _side_score("importer_by")) / 2).mean().alias("id_share"),
+        stable_mean((_side_score("exporter_by") + _side_score("importer_by")) * 0.5).alias("id_share"),
         pl.col("share").first().alias("quantity"),
         pl.len().alias("legs"),
+        pl.col("__item").drop_nulls().sort().first().alias("list_item"),  # the first item its lines carry
     )
     ids = ids.with_columns(
         pl.concat_str(pl.col("origin"), pl.lit(">"), pl.col("countries").list.join(">")).alias("route"),
@@ -358,7 +502,9 @@ def _describe(paths: pl.DataFrame, offset: int, lookup: _Lookup, window_days: in
     link_rows = pl.concat([link_rows, lookup.links.gather(link_rows["links"])], how="horizontal")
     scores = link_rows.group_by("path").agg(
         pl.col("product_score").min().alias("score_product"),
-        (1.0 - 0.5 * pl.col("gap_days") / max(window_days, 1)).clip(0.0, 1.0).min().alias("score_time"),
+        # times a number, never divided by one: polars divides a long column through the inverse and
+        # a short one exactly, and a partitioned run must not differ from a whole one in the last bit
+        (1.0 - pl.col("gap_days") * (0.5 / max(window_days, 1))).clip(0.0, 1.0).min().alias("score_time"),
         pl.col("covered").min().alias("score_quantity"),
     )
     weights = SCORE_WEIGHTS
@@ -386,7 +532,6 @@ def _describe(paths: pl.DataFrame, offset: int, lookup: _Lookup, window_days: in
             .clip(0.0, 1.0)
             .round(4)
             .alias("score"),
-            pl.lit(None, pl.String).alias("list_item"),
         )
         .select(
             "path",
@@ -447,15 +592,17 @@ def _side_score(column: str) -> pl.Expr:
     return pl.col(column).replace_strict({"id": 1.0, "name+id": 0.75}, default=0.5, return_dtype=pl.Float64)
 
 
-def _warn_missing_side(legs: pl.DataFrame, lines: int, hubs: Sequence[str], target: str) -> None:
-    """Chains need records into the hubs and records out of them: name the side that is missing."""
+def warn_missing_side(directions: frozenset[str], lines: int, settings: ChainSettings, *, stacklevel: int = 4) -> None:
+    """Chains need records into the hubs and records out of them: name the side that is missing.
+
+    ``directions``: the leg directions seen (``in``, ``out``) over all lines; ``lines``: how many.
+    """
     if not lines:
         return
-    directions = set(legs.get_column("direction").unique().to_list())
     into, out_of = "in" in directions, "out" in directions
     if into and out_of:
         return
-    hub_text = ", ".join(hubs)
+    hub_text, target = ", ".join(settings.hubs), settings.target
     missing = (
         f"no record enters a hub ({hub_text}) from outside {target}"
         if not into
@@ -466,27 +613,8 @@ def _warn_missing_side(legs: pl.DataFrame, lines: int, hubs: Sequence[str], targ
     warnings.warn(
         f"chains: {missing}, so no chain can be found; trace the extracts of both sides together",
         DualuseWarning,
-        stacklevel=4,  # the caller of chains() (behind the @delivers wrapper)
+        stacklevel=stacklevel,  # the caller of chains() (behind the @delivers wrapper)
     )
-
-
-def _keep_listed(
-    chain_frame: pl.DataFrame, link_frame: pl.DataFrame, lines: pl.DataFrame, dual: DualUseList
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    matched = lines.select("shipment_id", pl.col("hs_code")).with_columns(
-        dual.match(lines["hs_code"])["item"].alias("item")
-    )
-    items = (
-        chain_frame.select("chain_id", "shipment_ids")
-        .explode("shipment_ids")
-        .join(matched.rename({"shipment_id": "shipment_ids"}), on="shipment_ids", how="left")
-        .filter(pl.col("item").is_not_null())
-        .group_by("chain_id")
-        .agg(pl.col("item").sort().first().alias("list_item"))
-    )
-    kept = chain_frame.drop("list_item").join(items, on="chain_id", how="inner").select(chain_frame.columns)
-    kept = kept.sort("first_date", "route", "chain_id")
-    return kept, link_frame.join(kept.select("chain_id"), on="chain_id", how="semi")
 
 
 def _unexplained(allocation: Allocation, legs: pl.DataFrame) -> pl.DataFrame:
@@ -502,7 +630,7 @@ def _unexplained(allocation: Allocation, legs: pl.DataFrame) -> pl.DataFrame:
         legs.lazy()  # lazy, so that only these columns are filtered
         .filter(pl.col("direction") == "in")
         .group_by("party", "hs6")
-        .agg(pl.col("quantity").fill_null(0.0).sum().alias("inflow_quantity"))
+        .agg(stable_sum(pl.col("quantity")).alias("inflow_quantity"))
         .collect()
     )
     result: pl.DataFrame = (
@@ -511,14 +639,13 @@ def _unexplained(allocation: Allocation, legs: pl.DataFrame) -> pl.DataFrame:
         .group_by("party", "hs6")
         .agg(
             pl.len().alias("outbound_shipments"),
-            pl.col("requested").sum().alias("outflow_quantity"),
-            pl.col("allocated").sum().alias("allocated_quantity"),
-            pl.col("unexplained").sum().alias("unexplained_quantity"),
-            pl.col("value_usd").sum().alias("outflow_value_usd"),
-            (pl.col("value_usd") * pl.col("unexplained") / pl.col("requested"))
-            .fill_nan(None)
-            .sum()
-            .alias("unexplained_value_usd"),
+            stable_sum(pl.col("requested")).alias("outflow_quantity"),
+            stable_sum(pl.col("allocated")).alias("allocated_quantity"),
+            stable_sum(pl.col("unexplained")).alias("unexplained_quantity"),
+            stable_sum(pl.col("value_usd")).alias("outflow_value_usd"),
+            stable_sum((pl.col("value_usd") * pl.col("unexplained") / pl.col("requested")).fill_nan(None)).alias(
+                "unexplained_value_usd"
+            ),
             pl.col("date").min().alias("first_date"),
             pl.col("date").max().alias("last_date"),
         )

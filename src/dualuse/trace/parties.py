@@ -33,7 +33,19 @@ from dualuse.errors import SchemaError
 from dualuse.screening.normalize import normalize_names
 from dualuse.trace.fuzzy import FUZZY_THRESHOLD, fuzzy_merges
 
-__all__ = ["ID_SCHEMES", "ResolvedParties", "match_parties", "party_key_id", "resolve_parties"]
+__all__ = [
+    "ID_SCHEMES",
+    "Resolution",
+    "ResolvedParties",
+    "add_spellings",
+    "assign_parties",
+    "count_spellings",
+    "match_parties",
+    "parties_table",
+    "party_key_id",
+    "resolve_parties",
+    "resolve_spellings",
+]
 
 ID_SCHEMES: dict[str, str] = {"RU": "INN", "KZ": "BIN", "KG": "INN", "BY": "UNP", "CN": "USCC"}
 """The usual identifier scheme of a company in each country (``TAX_ID`` elsewhere)."""
@@ -105,11 +117,29 @@ def resolve_parties(shipments: pl.DataFrame, *, fuzzy: float | None = FUZZY_THRE
         >>> resolve_parties(frame).parties.select("name", "country", "resolved_by", "records").sort("country").rows()
         [('Orion Tech LLC', 'KG', 'id', 2), ('VEGA, OOO', 'RU', 'name', 2)]
     """
+    resolution = resolve_spellings(count_spellings(shipments), fuzzy=fuzzy)
+    out, orphans = assign_parties(shipments, resolution)
+    return ResolvedParties(shipments=out, parties=parties_table(resolution, [orphans]))
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What resolution decided for each distinct spelling: the input of :func:`assign_parties`.
+
+    ``lookup``: ``name, country, raw_id -> party_id, by``; ``sides``: the weighted rows the
+    parties table is built from (:func:`parties_table`).
+    """
+
+    lookup: pl.DataFrame
+    sides: pl.DataFrame
+
+
+def _sides(shipments: pl.DataFrame) -> list[pl.DataFrame]:
     needed = [f"{side}_{part}" for side in _SIDES for part in ("name", "country", "id")]
     missing = [c for c in needed if c not in shipments.columns]
     if missing:
         raise SchemaError(f"shipments: missing column(s) {', '.join(missing)} needed to resolve parties")
-    sides = [
+    return [
         shipments.select(
             pl.col(f"{side}_name").cast(pl.String).alias("name"),
             pl.col(f"{side}_country").cast(pl.String).fill_null("").alias("country"),
@@ -117,17 +147,47 @@ def resolve_parties(shipments: pl.DataFrame, *, fuzzy: float | None = FUZZY_THRE
         )
         for side in _SIDES
     ]
+
+
+def count_spellings(shipments: pl.DataFrame) -> pl.DataFrame:
+    """``name, country, raw_id, n``: each distinct spelling of either side and how many sides carry it.
+
+    Counts of several chunks of one table add up (:func:`add_spellings`) to the counts of the whole.
+    """
     # every decision depends only on (name, country, id): take it once per distinct spelling
-    spellings = pl.concat([frame.group_by("name", "country", "raw_id").agg(pl.len().alias("n")) for frame in sides])
-    combos = _resolve_combos(spellings.group_by("name", "country", "raw_id").agg(pl.col("n").sum()))
-    combos = _merge_fuzzy(combos, fuzzy)
+    return add_spellings(
+        [frame.group_by("name", "country", "raw_id").agg(pl.len().alias("n")) for frame in _sides(shipments)]
+    )
+
+
+def add_spellings(counts: list[pl.DataFrame]) -> pl.DataFrame:
+    """The spellings of several :func:`count_spellings` results, their counts added."""
+    return pl.concat(counts).group_by("name", "country", "raw_id").agg(pl.col("n").sum())
+
+
+def resolve_spellings(spellings: pl.DataFrame, *, fuzzy: float | None = FUZZY_THRESHOLD) -> Resolution:
+    """Decide the party of every spelling of :func:`count_spellings` (identifiers, names, fuzzy names)."""
+    combos = _merge_fuzzy(_resolve_combos(spellings), fuzzy)
     combos = combos.with_columns(_party_ids(combos["key"]))
     lookup = combos.filter(pl.col("key").is_not_null()).select("name", "country", "raw_id", "party_id", "by")
+    sides = combos.filter(pl.col("party_id").is_not_null()).select(*_WEIGHTED)
+    return Resolution(lookup=lookup, sides=sides)
+
+
+_WEIGHTED = ("party_id", "name", "country", "id", "by", "n", "score")
+
+
+def assign_parties(shipments: pl.DataFrame, resolution: Resolution) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``shipments`` with ``exporter_party``/``importer_party`` and ``*_by``, and the orphan sides.
+
+    An orphan side has neither identifier nor usable name: it is a party of its own, keyed by its
+    record (``source:source_row:shipment_id``), so the same line gets the same party in any chunk.
+    """
     columns: dict[str, pl.Series] = {}
     orphan_frames: list[pl.DataFrame] = []
-    for side, frame in zip(_SIDES, sides, strict=True):
+    for side, frame in zip(_SIDES, _sides(shipments), strict=True):
         found = frame.join(
-            lookup, on=["name", "country", "raw_id"], how="left", nulls_equal=True, maintain_order="left"
+            resolution.lookup, on=["name", "country", "raw_id"], how="left", nulls_equal=True, maintain_order="left"
         )
         lines = found.select(pl.col("party_id").is_null().arg_true()).to_series()
         if lines.len():  # a side with neither identifier nor usable name is a party of its own
@@ -138,20 +198,17 @@ def resolve_parties(shipments: pl.DataFrame, *, fuzzy: float | None = FUZZY_THRE
                 pl.lit(1.0).alias("score"),
                 _party_ids(("row:" + side + ":" + _record_names(shipments, lines)).alias("key")),
             )
-            orphan_frames.append(orphans)
+            orphan_frames.append(orphans.select(*_WEIGHTED))
             found = found.with_columns(found["party_id"].scatter(lines, orphans["party_id"]))
         columns[f"{side}_party"] = found["party_id"]
         columns[f"{side}_by"] = found["by"].fill_null("name")
-    out = shipments.with_columns(**columns)
-    weighted = pl.concat(
-        [
-            combos.filter(pl.col("party_id").is_not_null()).select(
-                "party_id", "name", "country", "id", "by", "n", "score"
-            ),
-            *[frame.select("party_id", "name", "country", "id", "by", "n", "score") for frame in orphan_frames],
-        ]
-    )
-    return ResolvedParties(shipments=out, parties=_party_frame(weighted))
+    empty = resolution.sides.clear()
+    return shipments.with_columns(**columns), pl.concat([empty, *orphan_frames], how="vertical_relaxed")
+
+
+def parties_table(resolution: Resolution, orphans: list[pl.DataFrame]) -> pl.DataFrame:
+    """The parties table of a resolution and the orphan sides of :func:`assign_parties` (of every chunk)."""
+    return _party_frame(pl.concat([resolution.sides, *orphans], how="vertical_relaxed"))
 
 
 def _record_names(shipments: pl.DataFrame, lines: pl.Series) -> pl.Series:

@@ -14,8 +14,8 @@ from dualuse.connectors.builtin.csv import CsvConfig, CsvConnector
 from dualuse.connectors.builtin.excel import ExcelConfig, ExcelConnector
 from dualuse.connectors.builtin.files import FileConfig, FileConnector
 from dualuse.connectors.builtin.parquet import ParquetConnector
-from dualuse.connectors.hookspecs import hookimpl
 from dualuse.connectors.mapping import MappingPreset, builtin_presets
+from dualuse.plugins.hookspecs import hookimpl
 
 __all__ = [
     "CsvConfig",
