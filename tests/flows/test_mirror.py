@@ -101,6 +101,26 @@ def test_lazy_input_from_parquet_gives_the_same_result(flows_of: FlowsOf, tmp_pa
     assert_frame_equal(mirror(lean.lazy()), mirror(lean))
 
 
+def test_evidence_decoded_in_slices_is_the_evidence_decoded_whole(
+    flows_of: FlowsOf, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The evidence lists are built a slice of rows at a time (memory); the slices must not show."""
+    import importlib
+
+    mirror_module = importlib.import_module("dualuse.flows.mirror")
+    rows: list[tuple[object, ...]] = []
+    for i, code in enumerate(["854231", "854232", "880622", "940360", "010121"]):
+        rows += [(2023, "CN", "KZ", "export", code, 10.0 + i), (2023, "CN", "KZ", "re-export", code, 1.0)]
+        rows += [(2023, "KZ", "CN", "import", code, 12.0 + i)] if i % 2 else []
+    flows = flows_of(rows)
+    whole = mirror(flows)
+    monkeypatch.setattr(mirror_module, "_DECODE_ROWS", 2)
+    sliced = mirror(flows)
+    assert_frame_equal(sliced, whole)
+    assert sliced.get_column("exporter_evidence").n_chunks() == 3  # five rows, two at a time
+    assert [len(e) for e in sliced["exporter_evidence"]] == [2] * 5
+
+
 def _baseline_route(
     flows_of: FlowsOf, ratios: list[float], extra: list[tuple[object, ...]] | None = None
 ) -> pl.DataFrame:
