@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks._harness import Measurement, measure
-from benchmarks.bench_scale import BATCH_LINES, generate_dataset, load, run_chains, same_results
+from benchmarks.bench_scale import BATCH_LINES, generate_dataset, load, run_chains, same_results, subset_dataset
 
 LINES_AT_SCALE_1 = 10_000_000
 QUERIES_AT_SCALE_1 = 1_000_000
@@ -129,16 +129,8 @@ def run(scale: float) -> list[Measurement]:
     folder = work / "shipments"
     if not folder.exists():
         measure(generate_dataset, str(folder), lines, max(10_000, min(BATCH_LINES, lines // 6)))
-    batch_lines = pl.scan_parquet(next(iter(sorted(folder.glob("batch=*/part.parquet"))))).select(pl.len()).collect()
-    per_batch = max(1, int(batch_lines.item()))
-    batches = sorted(folder.glob("batch=*/part.parquet"))[: max(1, round(lines / per_batch))]
-    subset = str(work / "ray-subset")
-    Path(subset).mkdir(exist_ok=True)
-    for number, path in enumerate(batches):  # the first ~10 M lines as a dataset of their own
-        target = Path(subset) / f"batch={number:02d}"
-        target.mkdir(exist_ok=True)
-        if not (target / "part.parquet").exists():
-            os.link(path, target / "part.parquet")
+    per_batch = int(pl.scan_parquet(folder / "batch=00" / "part.parquet").select(pl.len()).collect().item())
+    subset = subset_dataset(str(folder), str(work / "ray-subset"), max(1, round(lines / max(1, per_batch))))
     queries, watch = max(2_000, int(QUERIES_AT_SCALE_1 * scale)), max(200, int(WATCH_AT_SCALE_1 * scale))
     small_q, small_w = max(2_000, queries // 5), max(200, watch // 5)
     try:
