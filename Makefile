@@ -28,7 +28,7 @@ demo: $(RUNTIME)
 PLUGINS := plugins/dualuse-comtrade plugins/dualuse-sanctions docs/example-plugin
 
 test: $(STAMP)
-	$(BIN)/pytest -q -n auto tests src/dualuse $(foreach p,$(PLUGINS),$(p)/tests $(p)/src)
+	$(BIN)/pytest -q -n auto --dist loadgroup tests src/dualuse $(foreach p,$(PLUGINS),$(p)/tests $(p)/src)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks plugins docs/example-plugin

@@ -49,6 +49,7 @@ def test_what_counts_as_a_dataset(tmp_path: pathlib.Path) -> None:
     assert is_dataset(tmp_path) and is_dataset(str(tmp_path)) and is_dataset(f"{tmp_path}/*.parquet")
     assert is_dataset("s3://bucket/shipments/") and is_dataset(Dataset("anything"))
     assert not is_dataset(str(tmp_path / "a.parquet")) and not is_dataset(pl.DataFrame())
+    assert not is_dataset(f"{tmp_path}/kz-*.csv")  # a pattern of text files: the front door's (with --glob)
     assert not is_dataset("s3://bucket/shipments.parquet")
     assert as_dataset(pl.DataFrame()) is None
 

@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from dualuse.cli._command import HubsOpt, JsonOpt, ListOpt, OutFileOpt, add
+from dualuse.cli._engine import EngineOpt, PartitionsOpt, dataset_of, executor_for, rows_of
 from dualuse.cli._output import as_json, plain, say, write_frame
 from dualuse.cli._progress import status
 
 if TYPE_CHECKING:
     import polars as pl
 
+    from dualuse.execution import Dataset
     from dualuse.lists.model import DualUseList
 
 __all__ = ["register"]
@@ -25,7 +27,8 @@ FlowsArg = Annotated[
     typer.Argument(
         metavar="FLOWS",
         help="Trade statistics: a CSV, Parquet or Excel file with the flows columns (in any case and spelling; "
-        "source and source_row are filled when absent), or a workspace table.",
+        "source and source_row are filled when absent), a workspace table, or a partitioned Parquet dataset "
+        "(a folder, glob or URL: read out-of-core).",
     ),
 ]
 FindingsOpt = Annotated[
@@ -39,11 +42,14 @@ class Level(StrEnum):
     tier = "tier"
 
 
-def _flows(path: Path, what: str) -> pl.DataFrame:
-    """The flows through the front door; a row that cannot be read is an error naming file, row and column."""
+def _flows(path: Path, what: str) -> pl.DataFrame | Dataset:
+    """The flows through the front door; a row that cannot be read is an error naming file, row and column.
+
+    A partitioned dataset is handed on as it is: the algorithm reads it chunk by chunk.
+    """
     from dualuse.cli._input import read_canonical
 
-    return read_canonical(path, "flows", what=what)
+    return dataset_of(path) or read_canonical(path, "flows", what=what)
 
 
 def _findings(
@@ -104,14 +110,21 @@ def _list(name: str | None) -> DualUseList | None:
     return lists.resolve(name)
 
 
-def reconcile(flows: FlowsArg, out: OutFileOpt, findings: FindingsOpt = None, json_output: JsonOpt = False) -> None:
+def reconcile(
+    flows: FlowsArg,
+    out: OutFileOpt,
+    findings: FindingsOpt = None,
+    engine: EngineOpt = "local",
+    partitions: PartitionsOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
     """Pair exporter and importer reports, remove CIF/FOB, reconcile, flag ghost exports."""
     from dualuse.flows import mirror, mirror_findings
 
     with status("reading flows", enabled=not json_output) as step:
         data = _flows(flows, "reconcile")
-        step(f"reconciling {data.height:,} flow records")
-        result = mirror(data)
+        step(f"reconciling {rows_of(data):,} flow records")
+        result = mirror(data, engine=executor_for(engine, step), partitions=partitions)
         step(f"writing {out}")
         _write(result, out)
         found = _findings(findings, lambda: mirror_findings(result), step)
@@ -142,6 +155,8 @@ def hubs(
         ),
     ] = 1 / 3,
     findings: FindingsOpt = None,
+    engine: EngineOpt = "local",
+    partitions: PartitionsOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Triangulate origin -> hub -> target: legs, production prior, pass-through, re-exports."""
@@ -151,9 +166,11 @@ def hubs(
 
     with status("reading flows", enabled=not json_output) as step:
         data = _flows(flows, "hubs")
-        step(f"triangulating {data.height:,} flow records")
+        step(f"triangulating {rows_of(data):,} flow records")
         result = triangulate(
             data,
+            engine=executor_for(engine, step),
+            partitions=partitions,
             origin=origin,
             hubs=hubs,
             target=target,
@@ -209,7 +226,7 @@ def surge(
     summary: dict[str, object] = {"out": str(out)}
     with status("reading flows", enabled=not json_output) as step:
         data = _flows(flows, "surge")
-        step(f"growth of {data.height:,} flow records against the baseline")
+        step(f"growth of {rows_of(data):,} flow records against the baseline")
         result = grow(data, event=when, dual_use=_list(list_name), level=level.value, routes=route)
         _write(result, out)
         lines.append(f"[bold]{result.height:,}[/] rows -> {out}")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from dualuse.cli._command import DefaultGroup, JsonOpt, add, example_text, flag
+from dualuse.cli._engine import EngineOpt, PartitionsOpt, dataset_of, executor_for, rows_of
 from dualuse.cli._input import read_parties
 from dualuse.cli._output import as_json, print_frame, say, write_frame
 from dualuse.cli._progress import status
@@ -145,7 +146,12 @@ def _heldout(reference: Path | None, folds: int, tune: bool, json_output: bool) 
 
 def screen_names(
     names: Annotated[
-        str, typer.Argument(metavar="NAMES", help="Names to screen: CSV, Parquet or Excel, or a workspace table.")
+        str,
+        typer.Argument(
+            metavar="NAMES",
+            help="Names to screen: CSV, Parquet or Excel, a workspace table, or a partitioned "
+            "Parquet dataset (a folder, glob or URL: read slice by slice).",
+        ),
     ],
     against: Annotated[
         Path | None,
@@ -169,6 +175,8 @@ def screen_names(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", metavar="FILE", help="Write matches here (.parquet/.csv/.json).")
     ] = None,
+    engine: EngineOpt = "local",
+    partitions: PartitionsOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Screen NAMES against a watch list (Latin and Cyrillic, legal forms, identifiers)."""
@@ -177,18 +185,26 @@ def screen_names(
     from dualuse.screening import screen
 
     with status("reading names and the watch list", enabled=not json_output) as step:
-        queries = read_parties(names, name_column=name_column)
+        queries = dataset_of(names) or read_parties(names, name_column=name_column)
         watch = read_parties(str(against), name_column=name_column)
         if "name" not in watch.columns and name_column in watch.columns:
             watch = watch.rename({name_column: "name"})
-        step(f"screening {queries.height:,} names against {watch.height:,}")
-        result = screen(queries, watch, threshold=threshold, name_column=name_column, kind=kind)
+        step(f"screening {rows_of(queries):,} names against {watch.height:,}")
+        result = screen(
+            queries,
+            watch,
+            threshold=threshold,
+            name_column=name_column,
+            kind=kind,
+            engine=executor_for(engine, step),
+            partitions=partitions,
+        )
         if out is not None:
             write_frame(_flat(result) if out.suffix.lower() == ".csv" else result, out)
     matched = result["query_id"].n_unique()
     if json_output:
         summary = {
-            "names": queries.height,
+            "names": rows_of(queries),
             "watchlist": watch.height,
             "with_candidates": matched,
             "rows": result.height,
@@ -204,7 +220,7 @@ def screen_names(
             )
         )
         return
-    say(f"{queries.height} names screened against {watch.height}: {matched} with candidates, {result.height} rows")
+    say(f"{rows_of(queries)} names screened against {watch.height}: {matched} with candidates, {result.height} rows")
     if out is not None:
         say(f"wrote {out}")
     else:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from dualuse.cli._command import JsonOpt, add, flag
+from dualuse.cli._engine import EngineOpt, PartitionsOpt, dataset_of, executor_for
 from dualuse.cli._output import as_json, plain, print_frame, say, write_frame
 from dualuse.cli._progress import status
 from dualuse.errors import InputError
@@ -17,6 +18,8 @@ from dualuse.formatting import money
 
 if TYPE_CHECKING:
     import polars as pl
+
+    from dualuse.schema import Validated
 
 __all__ = ["register"]
 
@@ -47,6 +50,15 @@ def _flat(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(out)
 
 
+def _empty_read() -> Validated[pl.DataFrame]:
+    """No rows read here: a dataset is read by chains itself, chunk by chunk (its rejected rows in the result)."""
+    import polars as pl
+
+    from dualuse.schema import Validated
+
+    return Validated(accepted=pl.DataFrame(), rejected=pl.DataFrame())
+
+
 def _split(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
 
@@ -58,7 +70,8 @@ def trace(
         typer.Argument(
             metavar="SHIPMENTS...",
             help="Shipment records: CSV, Parquet or Excel files with the shipments columns, or workspace tables; "
-            "several are read as one (a hub's export extract with Russia's import extract). "
+            "several are read as one (a hub's export extract with Russia's import extract). A partitioned "
+            "Parquet dataset (a folder, glob or URL) is read out-of-core. "
             "Default: every shipments table of the workspace.",
         ),
     ] = None,
@@ -98,6 +111,8 @@ def trace(
     ] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Format of the result files.")] = Format.parquet,
     ftm: Annotated[bool, flag("--ftm/--no-ftm", help="Also write FollowTheMoney JSON lines.")] = True,
+    engine: EngineOpt = "local",
+    partitions: PartitionsOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """Reconstruct shipment chains into TARGET through intermediaries; write chains, links and flags."""
@@ -115,8 +130,10 @@ def trace(
             raise InputError(f"no shipments given, and the workspace {ws.path} holds no shipments table")
 
     with status("reading shipments", enabled=not json_output) as step:
-        read = read_many(specs, "shipments", workspace=ws, glob=glob)
-        frame = read.accepted
+        dataset = dataset_of(specs[0]) if len(specs) == 1 else None
+        read = _empty_read() if dataset is not None else read_many(specs, "shipments", workspace=ws, glob=glob)
+        frame: object = dataset if dataset is not None else read.accepted
+        lines = dataset.rows() if dataset is not None else read.accepted.height
         if read.rejected.height:
             first = read.rejected.row(0, named=True)
             say(
@@ -124,7 +141,7 @@ def trace(
                 f"first: {plain(first.get('source'))}, row {plain(first.get('source_row'))}, column "
                 f"{plain(first['column'])}: {plain(first['reason'])}"
             )
-        step(f"tracing chains through {frame.height:,} shipment lines")
+        step(f"tracing chains through {lines:,} shipment lines")
         result = tr.chains(
             frame,
             target=target,
@@ -132,6 +149,8 @@ def trace(
             window_days=window_days,
             max_hops=max_hops,
             dual_use=list_name,
+            engine=executor_for(engine, step),
+            partitions=partitions,
         )
         step(f"red flags on {result.parties.height:,} parties")
         flags = tr.red_flags(
@@ -165,7 +184,7 @@ def trace(
     if json_output:
         summary = {
             "inputs": specs,
-            "lines": frame.height + read.rejected.height,
+            "lines": lines + read.rejected.height,
             "rejected": read.rejected.height + result.rejected.height,
             "chains": result.chains.height,
             "links": result.links.height,
@@ -178,7 +197,7 @@ def trace(
         return
     say(
         f"{result.chains.height:,} chains, {result.links.height:,} links, {flags.height:,} flags "
-        f"from {frame.height + read.rejected.height:,} lines "
+        f"from {lines + read.rejected.height:,} lines "
         f"({read.rejected.height + result.rejected.height:,} rejected) -> {out}"
     )
     if result.chains.height:

@@ -43,9 +43,11 @@ def _is_url(text: str) -> bool:
 
 
 def is_dataset(data: object) -> bool:
-    """Whether ``data`` names a partitioned dataset: a :class:`Dataset`, a folder, a glob or a URL.
+    """Whether ``data`` names a partitioned dataset: a :class:`Dataset`, a folder, a glob of Parquet
+    files (``shipments/*.parquet``) or a URL.
 
-    A single file (``x.parquet``, ``x.csv``) is not: the front door reads it as a table.
+    A single file (``x.parquet``, ``x.csv``) is not, nor a pattern of other files (``kz-*.csv``):
+    the front door reads those.
     """
     if isinstance(data, Dataset):
         return True
@@ -53,7 +55,7 @@ def is_dataset(data: object) -> bool:
         return data.is_dir()
     if isinstance(data, str):
         if "*" in data:
-            return True
+            return data.lower().endswith(_PARQUET)
         if _is_url(data) or data.startswith("file://"):
             return not data.rstrip("/").lower().endswith(_PARQUET) or data.endswith("/")
         return Path(data).is_dir()

@@ -441,9 +441,25 @@ def assemble(parts: list[ChainPart], settings: ChainSettings) -> tuple[pl.DataFr
         chain_frame = chain_frame.filter(pl.col("list_item").is_not_null())
     if twice or settings.listed is not None:
         link_frame = link_frame.join(chain_frame.select("__part", "path"), on=["__part", "path"], how="semi")
-    chain_frame = chain_frame.drop("__part", "path").sort("first_date", "route", "chain_id")
-    link_frame = link_frame.drop("__part", "path").sort("chain_id", "hop")
+    chain_frame = chain_frame.drop("__part", "path")  # the frame with them is let go: its columns can be freed
+    chain_frame = _sorted_column_by_column(chain_frame, ["first_date", "route", "chain_id"])
+    link_frame = link_frame.drop("__part", "path")
+    link_frame = _sorted_column_by_column(link_frame, ["chain_id", "hop"])
     return chain_frame, link_frame, unexplained
+
+
+def _sorted_column_by_column(frame: pl.DataFrame, by: list[str]) -> pl.DataFrame:
+    """``frame`` sorted by the (unique) keys ``by``, one column moved at a time.
+
+    A plain sort holds the frame twice at its peak; here each column is freed as soon as its
+    sorted copy is made, which matters for the largest frames chains returns.
+    """
+    order = frame.select(pl.arg_sort_by(by)).to_series()
+    names = frame.columns
+    sorted_columns = {}
+    for name in names:
+        sorted_columns[name] = frame.drop_in_place(name).gather(order)
+    return pl.DataFrame(sorted_columns)
 
 
 def _one_path_per_chain(chain_frame: pl.DataFrame, link_frame: pl.DataFrame) -> pl.DataFrame:
