@@ -206,6 +206,9 @@ _PASSES = [
 ]
 _LETTERS = str.maketrans({s: r for s, r in _PHONETIC_RULES if s not in _FIRST_PASS and len(s) == 1})
 _PHONETIC_MAP = dict(_PHONETIC_RULES)
+# BGN/PCGN writes "е" as "ye" at the start of a word and after a vowel, where GOST, ISO 9 and
+# ICAO write "e" ("Yerlan" / "Erlan", "Dostoyevsky" / "Dostoevskiy"): the glide is dropped there.
+_YE = re.compile(r"(?:^|(?<=[aeiouy]))ye")
 _REPEATS = re.compile(r"(.)\1+")
 
 
@@ -214,8 +217,8 @@ def phonetic_key(token: str) -> str:
     """A key under which common spelling variants of a romanised word meet.
 
     Folds ``kh/h``, ``c/k`` (``ts`` before ``e``, ``i``, ``y``), ``ts/tz/cz``, ``sh/sch/shch``,
-    ``y/j/i``, ``x/ks``, ``w/v``, ``ph/f``, ``ou/u`` and doubled letters. Applied to the tokens
-    of a normalised name.
+    ``y/j/i``, ``x/ks``, ``w/v``, ``ph/f``, ``ou/u``, ``ye/e`` (at the start and after a vowel) and
+    doubled letters. Applied to the tokens of a normalised name.
 
     Examples:
         >>> phonetic_key("grupp"), phonetic_key("group")
@@ -224,8 +227,10 @@ def phonetic_key(token: str) -> str:
         True
         >>> phonetic_key("tsentr") == phonetic_key("centr"), phonetic_key("yuzhnyi") == phonetic_key("iuzhnyy")
         (True, True)
+        >>> phonetic_key("yerlan") == phonetic_key("erlan"), phonetic_key("eyee") == phonetic_key("eee")
+        (True, True)
     """
-    folded = token
+    folded = _YE.sub("e", token) if "ye" in token else token
     for rules in _PASSES:
         folded = rules.sub(lambda m: _PHONETIC_MAP[m.group(0)], folded)
     folded = folded.translate(_LETTERS).lower()
