@@ -218,7 +218,12 @@ def test_acronyms_initials_and_number_words() -> None:
 
 @pytest.mark.parametrize(
     ("cyrillic", "latin"),
-    [("эее", "eee"), ("Ерлан Ерёменко", "Erlan Eremenko"), ("ТОО «Ерлан»", "Yerlan LLP"), ("Достоевский", "Dostoevskiy")],
+    [
+        ("эее", "eee"),
+        ("Ерлан Ерёменко", "Erlan Eremenko"),
+        ("ТОО «Ерлан»", "Yerlan LLP"),
+        ("Достоевский", "Dostoevskiy"),
+    ],
 )
 def test_bgn_ye_and_the_other_schemes_e_meet(cyrillic: str, latin: str) -> None:
     # BGN/PCGN writes "е" as "ye" at the start and after a vowel, ICAO and GOST write "e": a
