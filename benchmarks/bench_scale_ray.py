@@ -65,7 +65,7 @@ def run_screen(queries: int, watch: int, out: str, engine: str) -> dict[str, Any
     from benchmarks.bench_screening import THRESHOLD, generate
     from dualuse.screening import screen
 
-    query_frame, watch_frame, _ = generate(queries, watch)
+    query_frame, watch_frame, *_ = generate(queries, watch)
     cluster: Any = _cluster() if engine != "local" else None
     try:
         start = time.perf_counter()

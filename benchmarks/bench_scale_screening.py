@@ -28,7 +28,7 @@ def generate_names(folder: str, queries: int, watch: int, per_file: int) -> dict
     """The watch list as ``watch.parquet`` and the names as ``names/part-NNN.parquet``."""
     from benchmarks.bench_screening import generate
 
-    names, watchlist, _ = generate(queries, watch)
+    names, watchlist, *_ = generate(queries, watch)
     Path(folder, "names").mkdir(parents=True, exist_ok=True)
     watchlist.write_parquet(Path(folder, "watch.parquet"))
     for number, piece in enumerate(names.iter_slices(per_file)):
