@@ -91,7 +91,7 @@ def test_no_transitive_drift(monkeypatch: pytest.MonkeyPatch) -> None:
             "score": [0.95, 0.97, 0.5, 0.93, 0.92],
         }
     )
-    monkeypatch.setattr(fuzzy, "_scores", lambda pairs, spellings, config: edges)
+    monkeypatch.setattr(fuzzy, "_scores", lambda pairs, spellings, config, floor: edges.filter(pl.col("score") >= floor))
     monkeypatch.setattr(fuzzy, "_candidates", lambda spellings: edges.select("query", "target"))
     parties = _spellings(
         [
@@ -115,6 +115,17 @@ def test_resolution_with_variants_does_not_depend_on_row_order() -> None:
     assert first.parties.equals(second.parties)
     assert first.shipments["exporter_party"].to_list() == second.shipments["exporter_party"].reverse().to_list()
     assert (first.parties["resolved_by"] == "fuzzy").sum() > 0
+
+
+def test_scoring_candidates_a_few_at_a_time_gives_the_same_parties(monkeypatch: pytest.MonkeyPatch) -> None:
+    # candidate pairs are scored in slices so that memory does not grow with them
+    shipments = generate_shipments(seed=4, chains=60, background=60, name_variants=0.6).shipments
+    whole = resolve_parties(shipments)
+    monkeypatch.setattr(fuzzy, "_PAIRS_AT_ONCE", 3)
+    sliced = resolve_parties(shipments)
+    assert (whole.parties["resolved_by"] == "fuzzy").sum() > 0
+    assert sliced.parties.equals(whole.parties)
+    assert sliced.shipments.equals(whole.shipments)
 
 
 def _links(paths: list[list[str]]) -> set[tuple[str, str]]:

@@ -90,8 +90,15 @@ def _candidates(spellings: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _scores(pairs: pl.DataFrame, spellings: pl.DataFrame, config: ScoringConfig) -> pl.DataFrame:
-    """The best score of each party pair over their most frequent spellings (legal-form conflicts excluded)."""
+_PAIRS_AT_ONCE = 100_000
+"""Name pairs scored at a time: scoring holds a few kilobytes per pair, and at 10 M generated lines
+the candidates are 1.7 M name pairs (7 GB at once)."""
+
+
+def _scores(pairs: pl.DataFrame, spellings: pl.DataFrame, config: ScoringConfig, floor: float) -> pl.DataFrame:
+    """The best score of each party pair over their most frequent spellings, where it reaches ``floor``
+    (legal-form conflicts excluded). Pairs are scored a slice at a time, so memory does not grow with them."""
+    empty = pl.DataFrame(schema={"query": pl.String, "target": pl.String, "score": pl.Float64})
     involved = pl.concat([pairs["query"], pairs["target"]]).unique()
     top = (
         spellings.filter(pl.col("key").is_in(involved.implode()))
@@ -108,17 +115,18 @@ def _scores(pairs: pl.DataFrame, spellings: pl.DataFrame, config: ScoringConfig)
         .join(top.rename({"key": "target", "name": "t_name"}), on="target")
         .join(ids.rename({"nid": "a", "name": "q_name"}), on="q_name")
         .join(ids.rename({"nid": "b", "name": "t_name"}), on="t_name")
+        .select("query", "target", "a", "b")
     )
-    if name_pairs.is_empty():
-        return pl.DataFrame(schema={"query": pl.String, "target": pl.String, "score": pl.Float64})
-    scored = score_pairs(prepared, prepared, name_pairs.select("a", "b"), config)
-    return (
-        name_pairs.select("query", "target")
-        .with_columns(scored["score"], scored["f_legal_form"])
-        .filter(pl.col("f_legal_form") >= 0)
-        .group_by("query", "target")
-        .agg(pl.col("score").max())
-    )
+    found = [empty]
+    for batch in name_pairs.iter_slices(_PAIRS_AT_ONCE):
+        scored = score_pairs(prepared, prepared, batch.select("a", "b"), config)
+        found.append(
+            batch.select("query", "target")
+            .with_columns(scored["score"], scored["f_legal_form"])
+            .filter((pl.col("f_legal_form") >= 0) & (pl.col("score") >= floor))
+            .select("query", "target", "score")
+        )
+    return pl.concat(found).group_by("query", "target").agg(pl.col("score").max())
 
 
 def fuzzy_merges(
@@ -136,7 +144,7 @@ def fuzzy_merges(
     spellings = parties.filter(pl.col("key").is_not_null() & (pl.col("name_text").fill_null("") != ""))
     if not spellings["key"].str.starts_with("name:").any():
         return empty
-    edges = _scores(_candidates(spellings), spellings, config).filter(pl.col("score") >= threshold)
+    edges = _scores(_candidates(spellings), spellings, config, threshold)
     if edges.is_empty():
         return empty
     records = spellings.group_by("key").agg(pl.col("n").sum().alias("records"))
