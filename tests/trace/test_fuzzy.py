@@ -91,7 +91,9 @@ def test_no_transitive_drift(monkeypatch: pytest.MonkeyPatch) -> None:
             "score": [0.95, 0.97, 0.5, 0.93, 0.92],
         }
     )
-    monkeypatch.setattr(fuzzy, "_scores", lambda pairs, spellings, config, floor: edges.filter(pl.col("score") >= floor))
+    monkeypatch.setattr(
+        fuzzy, "_scores", lambda pairs, spellings, config, floor: edges.filter(pl.col("score") >= floor)
+    )
     monkeypatch.setattr(fuzzy, "_candidates", lambda spellings: edges.select("query", "target"))
     parties = _spellings(
         [
