@@ -102,7 +102,7 @@ def _screen_with_ray_data(queries: Any, watch: Any, threshold: float) -> Any:
 
     class Screener:
         def __init__(self, watch_ref: Any) -> None:
-            self.watch = watch_ref
+            self.watch = ray.get(watch_ref)  # Ray Data hands constructor arguments over as they are
 
         def __call__(self, batch: Any) -> Any:
             frame = pl.from_arrow(batch)
