@@ -339,12 +339,21 @@ def _best(matches: pl.DataFrame, side: str) -> pl.DataFrame:
 
 
 def _side_sums(best: pl.DataFrame) -> pl.DataFrame:
-    return best.group_by("pair").agg(
-        (pl.col("w") * pl.col("sim")).sum().alias("matched"),
-        pl.col("w").sum().alias("total"),
-        (pl.col("w") * (pl.col("sim") == 0)).sum().alias("unmatched"),
-        ((~pl.col("generic")) & (pl.col("sim") > 0)).any().alias("distinct_hit"),
-        (~pl.col("generic")).any().alias("has_distinct"),
+    # A group's sum in polars depends on how long the frame is (in the last bit): a pair scored in
+    # a partition must score as in the whole table, so each pair's values are summed as a sorted list.
+    sums = {
+        "matched": pl.col("w") * pl.col("sim"),
+        "total": pl.col("w"),
+        "unmatched": pl.col("w") * (pl.col("sim") == 0),
+    }
+    return (
+        best.group_by("pair")
+        .agg(
+            *(value.alias(name) for name, value in sums.items()),
+            ((~pl.col("generic")) & (pl.col("sim") > 0)).any().alias("distinct_hit"),
+            (~pl.col("generic")).any().alias("has_distinct"),
+        )
+        .with_columns(pl.col(name).list.sort().list.sum() for name in sums)
     )
 
 
