@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import polars as pl
+import pytest
 
+from dualuse.errors import InputError
 from dualuse.screening import screen
 
 WATCH = pl.DataFrame(
@@ -23,3 +25,18 @@ def test_empty_query_table_gives_an_empty_result() -> None:
     result = screen(empty, WATCH)
     assert result.height == 0
     assert "match_id" in result.columns
+
+
+@pytest.mark.parametrize("written", ["KZ", "Kazakhstan", "kz", "KAZ", "Казахстан"])
+def test_a_country_counts_the_same_however_it_is_written(written: str) -> None:
+    # compared as written, "Kazakhstan" against "KZ" weighed against the match (0.94 instead of 1.0)
+    watch = pl.DataFrame({"party_id": ["w1"], "name": ["ELEM GROUP LLP"], "country": ["KZ"]})
+    mine = pl.DataFrame({"party_id": ["c1"], "name": ["ТОО «Элем Групп»"], "country": [written]})
+    assert screen(mine, watch)["score"].to_list() == [1.0]
+
+
+def test_an_unknown_country_is_refused_with_its_row() -> None:
+    watch = pl.DataFrame({"party_id": ["w1"], "name": ["ELEM GROUP LLP"], "country": ["KZ"]})
+    mine = pl.DataFrame({"party_id": ["c1", "c2"], "name": ["Elem Group", "Orion"], "country": ["KZ", "Narnia"]})
+    with pytest.raises(InputError, match="row 2, column country: unknown country 'Narnia'"):
+        screen(mine, watch)

@@ -29,6 +29,7 @@ from dualuse.screening.blocking import BlockingIndex, build_index, candidate_pai
 from dualuse.screening.identifiers import canonical_ids, compare
 from dualuse.screening.normalize import KINDS
 from dualuse.screening.scoring import ScoringConfig, prepare_names, score_pairs
+from dualuse.values import parse_country
 
 __all__ = [
     "SCREEN_COLUMNS",
@@ -313,12 +314,30 @@ def party_table(frame: pl.DataFrame, role: str, name_column: str, kind: str) -> 
                 .list.eval(pl.element().filter(pl.element() != ""))
             )
     table = table.with_columns(pl.col("party_id").cast(pl.Utf8), pl.col("kind").fill_null(kind))
+    table = _countries_read(table)
     ids: list[list[str]] = [[] for _ in range(table.height)]
     if "identifiers" in table.columns:
         for i, value in enumerate(table["identifiers"].to_list()):
             if value:
                 ids[i] = canonical_ids(_identifier_pairs(value))
     return table.with_columns(ids=pl.Series(ids, dtype=pl.List(pl.Utf8)))
+
+
+def _countries_read(table: pl.DataFrame) -> pl.DataFrame:
+    """``country`` as ISO codes, however written ("Kazakhstan", "kz", "KAZ"): compared as written, a
+    name and a code of one country would weigh against a match. An unreadable country is refused."""
+    parsed = parse_country(pl.col("country"))
+    read = table.with_columns(parsed.expr.alias("__country"))
+    value, filled = parsed.value_of(pl.col("__country")), parsed.filled_of(pl.col("__country"))
+    bad = read.filter((filled if filled is not None else pl.col("country").is_not_null()) & value.is_null())
+    if bad.height:
+        first = bad.row(0, named=True)
+        raise InputError(
+            f"unknown country {first['country']!r} for {first['name']!r} ({bad.height} row(s) like it)",
+            row=int(first["row"]) + 1,
+            column="country",
+        )
+    return read.with_columns(value.alias("country")).drop("__country")
 
 
 def _names_of(table: pl.DataFrame) -> pl.DataFrame:
